@@ -1,0 +1,47 @@
+# The targets people type. Each sets up what it needs first, so they work on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.monspec-installed
+SPECS  := $(sort $(wildcard spec/examples/*.yml))
+OUT    ?= out
+
+.PHONY: setup tools generate check test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# promtool and amtool come from Debian's packages; install them when we may, explain when we may not.
+tools:
+	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && apt-get install -y -q --no-install-recommends prometheus prometheus-alertmanager; \
+	  else \
+	    echo "promtool/amtool missing: run 'sudo apt-get install prometheus prometheus-alertmanager'" >&2; exit 1; \
+	  fi; \
+	fi
+
+generate: setup
+	$(BIN)/monspec generate $(SPECS) --out $(OUT)
+
+check: setup
+	$(BIN)/monspec validate $(SPECS)
+	$(BIN)/monspec generate --check $(SPECS) --out $(OUT)
+
+test: setup tools
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/mypy generator
+
+bench: setup
+	$(BIN)/python bench/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

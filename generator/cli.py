@@ -1,0 +1,218 @@
+"""The `monspec` command: a thin layer over compile_specs(); formatting of diagnostics lives only here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator import __version__
+from generator.diagnostics import Diagnostic, Severity
+from generator.write import diff_tree, write_tree
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _frame(diag: Diagnostic) -> str:
+    span = diag.span
+    if span is None:
+        return ""
+    try:
+        text = Path(span.file).read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if not 1 <= span.line <= len(text):
+        return ""
+    line = text[span.line - 1]
+    width = max(1, (span.end_col - span.col) if span.end_line == span.line else len(line) - span.col + 1)
+    gutter = f"{span.line:>4} | "
+    return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * (span.col - 1)}{'^' * width}\n"
+
+
+def format_diagnostic(diag: Diagnostic, fmt: str) -> str:
+    where = f"{diag.span}: " if diag.span else ""
+    head = f"{where}{diag.severity} [{diag.code}] {diag.message}"
+    if fmt == "parsable":
+        return head + (f" (hint: {diag.hint})" if diag.hint else "") + "\n"
+    out = head + "\n" + _frame(diag)
+    if diag.hint:
+        out += f"     = hint: {diag.hint}\n"
+    return out
+
+
+def report(diagnostics: list[Diagnostic], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "file": d.span.file if d.span else None,
+                        "line": d.span.line if d.span else None,
+                        "column": d.span.col if d.span else None,
+                        "end_line": d.span.end_line if d.span else None,
+                        "end_column": d.span.end_col if d.span else None,
+                        "severity": str(d.severity),
+                        "code": d.code,
+                        "message": d.message,
+                        "hint": d.hint,
+                    }
+                    for d in diagnostics
+                ],
+                indent=2,
+            ),
+            err=True,
+        )
+        return
+    for d in diagnostics:
+        click.echo(format_diagnostic(d, fmt), err=True, nl=False)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    if diagnostics:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """One place that turns unexpected failures into exit 2 with a message, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            sys.exit(EXIT_INVALID)
+        except RecursionError:
+            click.echo("error: the spec nests too deeply", err=True)
+            sys.exit(EXIT_INVALID)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def spec_options(fn: F) -> F:
+    fn = click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))(fn)
+    fn = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["human", "parsable", "json"]),
+        default="human",
+        show_default=True,
+        help="How diagnostics are printed (json for CI annotations).",
+    )(fn)
+    return fn
+
+
+def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True) -> Any:
+    from generator.compile import compile_specs
+
+    missing = [p for p in specs if not p.is_file()]
+    if missing:
+        raise click.UsageError(f"no such spec file: {missing[0]}")
+    result = compile_specs(list(specs), render=render)
+    report(result.diagnostics, fmt)
+    if not result.ok:
+        sys.exit(EXIT_INVALID)
+    return result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="monspec")
+def main() -> None:
+    """Compile monitoring specs into Prometheus rules, their promtool tests and server config."""
+
+
+@main.command()
+@spec_options
+@handle_errors
+def validate(specs: tuple[Path, ...], fmt: str) -> None:
+    """Check SPECS (schema and semantics) without writing anything."""
+    _compile(specs, fmt, render=False)
+
+
+@main.command()
+@spec_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output directory, replaced as a whole.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if OUT is not what SPECS generate.")
+@handle_errors
+def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool) -> None:
+    """Generate every output of SPECS into OUT (atomically), or --check that OUT is current."""
+    result = _compile(specs, fmt)
+    if check:
+        diff = diff_tree(out_dir, result.files)
+        if diff:
+            click.echo("".join(diff), nl=False)
+            click.echo(f"{out_dir} is stale: run `monspec generate` and commit the result", err=True)
+            sys.exit(EXIT_FAILED)
+        click.echo(f"{out_dir} is current ({len(result.files)} files)", err=True)
+        return
+    write_tree(out_dir, result.files)
+    click.echo(f"wrote {len(result.files)} files to {out_dir}", err=True)
+
+
+def _tool(name: str, given: str | None) -> str:
+    path = given or shutil.which(name)
+    if not path:
+        raise click.UsageError(f"{name} not found on PATH (install Debian's prometheus package or pass --{name})")
+    return path
+
+
+@main.command()
+@spec_options
+@click.option("--promtool", "promtool_path", help="promtool binary (default: from PATH).")
+@handle_errors
+def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None) -> None:
+    """Generate SPECS into a scratch directory and prove the output with promtool.
+
+    Runs `promtool check rules`, `promtool check config --syntax-only` and `promtool test rules`
+    over what would be written; exit 1 when any of them fails.
+    """
+    from generator import conventions as conv
+
+    promtool = _tool("promtool", promtool_path)
+    result = _compile(specs, fmt)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="monspec-test-") as tmp:
+        root = Path(tmp) / "out"
+        write_tree(root, result.files)
+        for model in result.models:
+            name = model.service.name
+            steps = [
+                ["check", "rules", conv.rules_path(name)],
+                ["check", "config", "--syntax-only", conv.prometheus_config_path(name)],
+            ]
+            steps += [
+                ["test", "rules", p]
+                for p in (conv.rules_test_path(name), conv.rules_long_test_path(name))
+                if (root / p).is_file()
+            ]
+            for step in steps:
+                proc = subprocess.run([promtool, *step], cwd=root, capture_output=True, text=True, check=False)
+                status = "ok" if proc.returncode == 0 else "FAILED"
+                click.echo(f"{status:>6}  promtool {' '.join(step)}")
+                if proc.returncode != 0:
+                    failed = True
+                    click.echo((proc.stdout + proc.stderr).rstrip(), err=True)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

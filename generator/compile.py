@@ -1,0 +1,85 @@
+"""The whole pipeline as one library call: load -> schema -> checks -> model -> render -> serialise.
+
+Nothing here writes to disk; the CLI hands `Result.files` to the writer only when no error was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import checks, schema
+from generator.diagnostics import CompileError, Diagnostic, Severity, error, has_errors
+from generator.load import Document, load_file
+from generator.model import Model
+from generator.model.build import build
+from generator.targets import Output, all_targets
+from generator.write import serialise_all
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((d.severity for d in self.diagnostics), default=None)
+
+
+def display_path(path: Path) -> str:
+    """Paths in messages and generated headers are relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def validate_document(doc: Document) -> list[Diagnostic]:
+    found = list(schema.validate(doc))
+    if has_errors(found):
+        return found  # semantic checks assume the shape the schema guarantees
+    return found + checks.run_all(doc)
+
+
+def compile_specs(paths: list[Path], render: bool = True) -> Result:
+    result = Result()
+    services: dict[str, Document] = {}
+    for path in paths:
+        shown = display_path(path)
+        try:
+            doc = load_file(path, shown)
+        except CompileError as exc:
+            result.diagnostics.extend(exc.diagnostics)
+            continue
+        found = validate_document(doc)
+        result.diagnostics.extend(found)
+        if has_errors(found):
+            continue
+        name = doc.data["service"]["name"]
+        if name in services:
+            first = services[name]
+            result.diagnostics.append(
+                error(
+                    "names/duplicate-service",
+                    f"service '{name}' is also defined in {first.path}",
+                    doc.span(("service", "name")),
+                    "each service writes out/<name>/; give every spec its own service name",
+                )
+            )
+            continue
+        services[name] = doc
+        result.models.append(build(doc))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    if render and result.ok:
+        outputs: list[Output] = []
+        for model in result.models:
+            for target in all_targets().values():
+                outputs.extend(target(model))
+        result.files = serialise_all(outputs)
+    return result

@@ -1,0 +1,70 @@
+"""PromQL text for the structured indicator kinds, built from the model so it is valid by construction."""
+
+from __future__ import annotations
+
+from generator.model.durations import format_duration
+from generator.model.indicators import GaugeQuery, QuantileQuery, Query, RateQuery, RatioQuery, RawQuery
+from generator.model.metrics import Matcher, Selector
+
+
+def quote(value: str) -> str:
+    """A PromQL double-quoted string literal (Go escaping), safe for any label value."""
+    out = ['"']
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def selector(sel: Selector, job: str, suffix: str = "", extra: tuple[Matcher, ...] = ()) -> str:
+    matchers = (Matcher("job", "=", job), *sel.matchers, *extra)
+    inner = ", ".join(f"{m.label}{m.op}{quote(m.value)}" for m in matchers)
+    return f"{sel.metric.name}{suffix}{{{inner}}}"
+
+
+def by_clause(labels: tuple[str, ...]) -> str:
+    return f"by ({', '.join(labels)})"
+
+
+def render(query: Query, job: str, by: tuple[str, ...]) -> str:
+    keep = ("job", *by)
+    if isinstance(query, RawQuery):
+        return query.expr.strip()
+    if isinstance(query, RateQuery):
+        w = format_duration(query.window_ms)
+        return f"sum {by_clause(keep)} ({query.function}({selector(query.selector, job)}[{w}]))"
+    if isinstance(query, RatioQuery):
+        w = format_duration(query.window_ms)
+
+        def total(sels: tuple[Selector, ...]) -> str:
+            parts = [f"sum {by_clause(keep)} ({query.function}({selector(s, job)}[{w}]))" for s in sels]
+            return " + ".join(parts) if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+
+        return f"{total(query.numerators)} / {total(query.denominators)}"
+    if isinstance(query, QuantileQuery):
+        w = format_duration(query.window_ms)
+        inner = f"sum {by_clause((*keep, 'le'))} (rate({selector(query.selector, job, '_bucket')}[{w}]))"
+        return f"histogram_quantile({query.q!r}, {inner})"
+    if isinstance(query, GaugeQuery):
+        return f"{query.aggregate} {by_clause(keep)} ({selector(query.selector, job)})"
+    raise TypeError(query)
+
+
+def number(value: float) -> str:
+    """A threshold as PromQL prints it: integers without a trailing .0."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)

@@ -1,0 +1,218 @@
+"""JSON Schema validation of a loaded spec, reported at the exact key or value that is wrong.
+
+The validator is compiled once per process. jsonschema reports every error (iter_errors); we turn
+each into a Diagnostic at the span of err.absolute_path, rewriting the generic messages into ones
+that name the key and offer a did-you-mean, the way a person would explain the mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from generator.diagnostics import Diagnostic, error
+from generator.load import Document, PathKey
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def schema_text() -> str:
+    try:
+        return resources.files("generator.spec").joinpath("monspec.schema.json").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (Path(__file__).resolve().parents[2] / "spec" / "monspec.schema.json").read_text("utf-8")
+
+
+@cache
+def validator() -> Draft202012Validator:
+    schema = json.loads(schema_text())
+    return Draft202012Validator(schema)
+
+
+def dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the spec"
+
+
+def did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string"
+
+
+_INDICATOR_KINDS = ["expr", "rate", "increase", "ratio", "quantile", "gauge"]
+
+
+def _best_branch(err: ValidationError) -> ValidationError:
+    """The error of the oneOf/anyOf branch the author evidently meant: the one whose type fits.
+
+    best_match() alone ranks "must be a number" above "unknown key 'alret'" when a value may be a
+    number or a mapping; the branch whose shape matches the value is the one to explain.
+    """
+    branches: dict[object, list[ValidationError]] = {}
+    for e in err.context or []:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    fitting = [
+        errs for errs in branches.values() if not any(e.validator == "type" and not e.relative_path for e in errs)
+    ]
+    if fitting:
+        chosen = min(fitting, key=len)
+        return best_match(chosen) or chosen[0]
+    return best_match(err.context) or err
+
+
+def _describe(err: ValidationError, doc: Document) -> Diagnostic:
+    path: PathKey = tuple(err.absolute_path)
+    where = dotted(path)
+    validator_name = err.validator
+    span = doc.span(path)
+    schema = err.schema if isinstance(err.schema, dict) else {}
+
+    if "propertyNames" in err.schema_path and isinstance(err.instance, str):
+        bad = err.instance
+        hint = (
+            "names starting with __ are reserved for Prometheus' internal labels"
+            if bad.startswith("__")
+            else _name_hint(schema)
+        )
+        return error("schema/bad-name", f"{where}: '{bad}' is not a valid name here", doc.key_span((*path, bad)), hint)
+
+    if validator_name == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in schema.get("properties", {})]
+        key = extra[0] if extra else "?"
+        hint = did_you_mean(key, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
+        return error("schema/unknown-key", f"{where}: unknown key '{key}'", doc.key_span((*path, key)), hint)
+    if validator_name == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else err.message
+        return error(
+            "schema/missing-key", f"{where}: missing required key '{missing}'", doc.key_span(path), f"add `{missing}:`"
+        )
+    if validator_name == "type":
+        expected = schema.get("type")
+        names = [expected] if isinstance(expected, str) else list(expected or [])
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        hint = None
+        if _is_duration(schema):
+            hint = "write a duration with its unit, e.g. 300s or 5m"
+        elif names == ["boolean"] and isinstance(err.instance, str):
+            hint = "write true or false (YAML 1.2: yes/no/on/off are strings)"
+        elif names == ["number"] and isinstance(err.instance, str):
+            hint = "write the number without quotes"
+        return error("schema/type", f"{where} must be {want}, not {_kind(err.instance)}", span, hint)
+    if validator_name == "pattern":
+        if _is_duration(schema):
+            return error(
+                "schema/duration",
+                f"{where}: '{err.instance}' is not a valid duration",
+                span,
+                "use a number and a unit, largest unit first: 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)",
+            )
+        return error("schema/pattern", f"{where}: '{err.instance}' is not valid here", span, _name_hint(schema))
+    if validator_name == "enum":
+        choices = [str(c) for c in schema.get("enum", [])]
+        return error(
+            "schema/enum",
+            f"{where}: '{err.instance}' is not one of {', '.join(choices)}",
+            span,
+            did_you_mean(str(err.instance), choices),
+        )
+    if validator_name == "const":
+        quoted = isinstance(err.instance, str) and not isinstance(schema.get("const"), str)
+        return error(
+            "schema/const",
+            f"{where} must be {schema.get('const')!r}, not {err.instance!r}",
+            span,
+            "write it without quotes" if quoted else None,
+        )
+    if validator_name == "oneOf" and schema.get("oneOf", [None])[0] == {"required": ["expr"]}:
+        kinds = _INDICATOR_KINDS
+        present = [k for k in kinds if isinstance(err.instance, dict) and k in err.instance]
+        if len(present) != 1:
+            msg = (
+                f"{where} needs one of {', '.join(kinds)}"
+                if not present
+                else f"{where} has {' and '.join(present)}; an indicator is computed one way only"
+            )
+            return error("schema/indicator-kind", msg, doc.key_span(path), "keep exactly one of " + ", ".join(kinds))
+    if validator_name in ("oneOf", "anyOf") and err.context:
+        return _describe(_best_branch(err), doc)
+    if validator_name in ("minProperties", "minItems", "minLength"):
+        return error("schema/empty", f"{where} must not be empty", span, None)
+    if validator_name in ("maxLength", "maxItems", "maxProperties"):
+        return error("schema/too-long", f"{where} is too long ({err.message})", span, None)
+    if validator_name == "uniqueItems":
+        return error("schema/duplicate-item", f"{where} lists the same item twice", span, None)
+    if validator_name in ("exclusiveMinimum", "exclusiveMaximum", "minimum", "maximum"):
+        lo, hi = (
+            schema.get("exclusiveMinimum", schema.get("minimum")),
+            schema.get("exclusiveMaximum", schema.get("maximum")),
+        )
+        bounds = (
+            f"between {lo} and {hi}"
+            if lo is not None and hi is not None
+            else f"at least {lo}"
+            if lo is not None
+            else f"at most {hi}"
+        )
+        exclusive = " (exclusive)" if "exclusiveMinimum" in schema or "exclusiveMaximum" in schema else ""
+        return error(
+            "schema/range", f"{where}: {err.instance!r} is out of range: it must be {bounds}{exclusive}", span, None
+        )
+    return error("schema/invalid", f"{where}: {err.message}", span, None)
+
+
+def _is_duration(schema: dict[str, Any]) -> bool:
+    return str(schema.get("pattern", "")).startswith("^(0|(([0-9]+)y)")
+
+
+def _name_hint(schema: dict[str, Any]) -> str | None:
+    desc = schema.get("description")
+    pattern = schema.get("pattern")
+    if desc:
+        return str(desc)
+    if pattern:
+        return f"it must match {pattern}"
+    return None
+
+
+def validate(doc: Document) -> Iterator[Diagnostic]:
+    seen: set[tuple[str, int, int, str]] = set()
+    for err in validator().iter_errors(doc.data):
+        diag = _describe(err, doc)
+        span = diag.span
+        key = (diag.code, span.line if span else 0, span.col if span else 0, diag.message)
+        if key not in seen:
+            seen.add(key)
+            yield diag

@@ -1,0 +1,28 @@
+"""Targets: pure functions from the model to output documents. Only the writer serialises and writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from generator.model import Model
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of out/: data to serialise (yaml/json) or finished text, and the spec it came from."""
+
+    path: str
+    format: str  # "yaml" | "json" | "text"
+    content: Any
+    source: str
+
+
+Target = Callable[[Model], list[Output]]
+
+
+def all_targets() -> dict[str, Target]:
+    from generator.targets import prometheus, promtool_tests
+
+    return {"prometheus": prometheus.render, "promtool-tests": promtool_tests.render}

@@ -1,0 +1,1 @@
+"""The spec language JSON Schema, shipped inside the package as generator.spec."""

@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository layout and the real tools the generated files are proven with."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "spec" / "examples").glob("*.yml"))
+OUT = ROOT / "out"
+
+
+def run_monspec(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is not installed: `make test` installs it (apt-get install prometheus "
+            "prometheus-alertmanager); the generated files cannot be proven without it"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    return _tool("promtool")
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """spec/examples compiled fresh into a scratch out/ (independent of the committed one)."""
+    out = tmp_path_factory.mktemp("gen") / "out"
+    proc = run_monspec("generate", *map(str, EXAMPLES), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -1,0 +1,125 @@
+"""The generated files pass the real tools, and every alert is proven by a firing and a silent case."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import EXAMPLES, run_monspec
+
+SERVICES = [p.stem for p in EXAMPLES]
+
+
+def promtool_run(promtool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([promtool, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=600)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_check_rules(promtool: str, generated: Path, service: str) -> None:
+    proc = promtool_run(promtool, "check", "rules", f"{service}/prometheus/rules.yml", cwd=generated)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "SUCCESS" in proc.stdout
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_check_config(promtool: str, generated: Path, service: str) -> None:
+    # --syntax-only: credentials files named by the spec do not exist on the test machine.
+    proc = promtool_run(
+        promtool, "check", "config", "--syntax-only", f"{service}/prometheus/prometheus.yml", cwd=generated
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def unit_test_files(root: Path, service: str) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in (root / service / "prometheus").glob("*.test.yml"))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_generated_unit_tests_pass(promtool: str, generated: Path, service: str) -> None:
+    files = unit_test_files(generated, service)
+    assert f"{service}/prometheus/rules.test.yml" in files
+    proc = promtool_run(promtool, "test", "rules", *files, cwd=generated)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    assert proc.stdout.count("SUCCESS") == len(files)
+
+
+def _cases(tests: dict) -> tuple[set[str], set[str]]:
+    """(alerts with a firing case, alerts with a silent case) found in a promtool test file."""
+    firing: set[str] = set()
+    silent: set[str] = set()
+    for group in tests["tests"]:
+        for case in group.get("alert_rule_test", []):
+            (firing if case["exp_alerts"] else silent).add(case["alertname"])
+        for case in group.get("promql_expr_test", []):
+            expr = case["expr"]
+            if "ALERTS" not in expr or 'alertstate="firing"' not in expr:
+                continue
+            named = re.search(r'alertname="([^"]+)"', expr)
+            if named and case["exp_samples"]:
+                firing.add(named.group(1))
+            for sample in case["exp_samples"]:
+                firing.update(re.findall(r'alertname="([^"]+)"', sample["labels"]))
+    return firing, silent
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_alert_has_firing_and_silent_case(generated: Path, service: str) -> None:
+    rules = yaml.safe_load((generated / service / "prometheus" / "rules.yml").read_text())
+    alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
+    firing: set[str] = set()
+    silent: set[str] = set()
+    for rel in unit_test_files(generated, service):
+        f, s = _cases(yaml.safe_load((generated / rel).read_text()))
+        firing |= f
+        silent |= s
+    assert alerts, "the example defines no alerts"
+    assert sorted(alerts - firing) == [], "alerts without a firing case"
+    assert sorted(alerts - silent) == [], "alerts without a silent case"
+    assert len(firing & alerts) == len(alerts) == len(silent & alerts)
+
+
+def _mutate(generated: Path, tmp_path: Path, service: str, pattern: str, repl: str) -> Path:
+    root = tmp_path / "out"
+    shutil.copytree(generated, root)
+    rules = root / service / "prometheus" / "rules.yml"
+    text = rules.read_text()
+    mutated, n = re.subn(pattern, repl, text, count=1, flags=re.M)
+    assert n == 1, f"no match for {pattern!r}"
+    rules.write_text(mutated)
+    return root
+
+
+MUTATIONS = [
+    # (what breaks, pattern in rules.yml, replacement)
+    ("comparison made inclusive", r"^(    expr: \S+ )> ", r"\1>= "),
+    ("threshold moved", r"^(    expr: \S+ [<>]=? )(\d+(?:\.\d+)?)$", r"\g<1>0.0001"),
+    ("for lengthened", r"^    for: (\d+)m$", r"    for: 1h"),
+    ("severity label changed", r"^      severity: critical$", r"      severity: warning"),
+    ("recording rule window changed", r"\[5m\]", r"[1h]"),
+]
+
+
+@pytest.mark.parametrize(("what", "pattern", "repl"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_generated_tests_catch_broken_rules(
+    promtool: str, generated: Path, tmp_path: Path, what: str, pattern: str, repl: str
+) -> None:
+    """A test that cannot fail proves nothing: each hand-made defect must make promtool fail."""
+    service = next(
+        s for s in SERVICES if re.search(pattern, (generated / s / "prometheus" / "rules.yml").read_text(), re.M)
+    )
+    root = _mutate(generated, tmp_path, service, pattern, repl)
+    proc = promtool_run(promtool, "test", "rules", *unit_test_files(root, service), cwd=root)
+    assert proc.returncode != 0, f"{what}: promtool still passed"
+    assert "FAILED" in proc.stdout + proc.stderr
+
+
+def test_monspec_test_command(promtool: str) -> None:
+    proc = run_monspec("test", *map(str, EXAMPLES))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("ok  promtool test rules") >= len(EXAMPLES)
+    assert "FAILED" not in proc.stdout
