@@ -38,6 +38,7 @@ test: setup tools
 
 lint: setup
 	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy generator
 
 bench: setup

@@ -32,7 +32,7 @@ def run(args: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     monspec = [sys.executable, "-m", "generator.cli"]
     smallest = min((ROOT / "spec" / "examples").glob("*.yml"), key=lambda p: p.stat().st_size)
-    wall, peak, rc = run([*monspec, "validate", str(smallest)])
+    wall, _, rc = run([*monspec, "validate", str(smallest)])
     print(f"validate {smallest.name}: {wall:.3f} s wall from process start, exit {rc}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in SIZES:
@@ -41,8 +41,8 @@ def main() -> None:
             v_wall, v_peak, v_rc = run([*monspec, "validate", str(spec)])
             g_wall, g_peak, g_rc = run([*monspec, "generate", str(spec), "--out", str(Path(tmp) / f"out-{n}")])
             print(
-                f"N={n:>6}: validate {v_wall:.2f} s (exit {v_rc}); generate {g_wall:.2f} s, "
-                f"peak RSS so far {g_peak:.0f} MiB (exit {g_rc})"
+                f"N={n:>6}: validate {v_wall:.2f} s, peak RSS so far {v_peak:.0f} MiB (exit {v_rc}); "
+                f"generate {g_wall:.2f} s, peak RSS so far {g_peak:.0f} MiB (exit {g_rc})"
             )
 
 

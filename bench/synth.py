@@ -1,6 +1,6 @@
 """Print a synthetic spec of N indicators (two thresholds, a breakdown label, labels each).
 
-    python bench/synth.py 1000 > /tmp/spec.yml
+python bench/synth.py 1000 > /tmp/spec.yml
 """
 
 from __future__ import annotations

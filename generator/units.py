@@ -42,4 +42,6 @@ def format_value(value: float, unit: str) -> str:
         return humanize(value) + " ops/s"
     if kind == "days":
         return humanize(value) + " days"
-    return humanize(value)
+    # A unitless threshold reads best as written (0.5, not humanize's "500m"); SI prefixes help
+    # only for large numbers.
+    return humanize(value) if abs(value) >= 1000 else f"{value:g}"

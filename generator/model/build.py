@@ -213,7 +213,11 @@ class _Context:
         if template is None:
             return runbook
         return str(template).format(
-            service=self.service.name, alert=alert, indicator=indicator, runbook=runbook or alert, severity=severity
+            service=self.service.name,
+            alert=alert,
+            indicator=indicator,
+            runbook=runbook or indicator or alert,
+            severity=severity,
         )
 
     def dashboard_url(self, panel_id: int | None) -> str | None:
@@ -374,7 +378,7 @@ class _Context:
             self.annotations(
                 summary,
                 description,
-                self.runbook_url(spec.get("runbook"), name, "", sev.name),
+                self.runbook_url(spec.get("runbook"), name, name, sev.name),
                 self.dashboard_url(None),
                 spec,
                 spec.get("annotations"),

@@ -6,6 +6,8 @@ from generator.model.durations import format_duration
 from generator.model.indicators import GaugeQuery, QuantileQuery, Query, RateQuery, RatioQuery, RawQuery
 from generator.model.metrics import Matcher, Selector
 
+TERM_LABEL = "monspec_term"
+
 
 def quote(value: str) -> str:
     """A PromQL double-quoted string literal (Go escaping), safe for any label value."""
@@ -50,8 +52,17 @@ def render(query: Query, job: str, by: tuple[str, ...]) -> str:
         w = format_duration(query.window_ms)
 
         def total(sels: tuple[Selector, ...]) -> str:
-            parts = [f"sum {by_clause(keep)} ({query.function}({selector(s, job)}[{w}]))" for s in sels]
-            return " + ".join(parts) if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+            if len(sels) == 1:
+                return f"sum {by_clause(keep)} ({query.function}({selector(sels[0], job)}[{w}]))"
+            # `a + b` is empty while either counter has no series yet (a labelled counter appears
+            # only after its first increment): failures / (failures + logins) would stay silent
+            # through a brute-force attack with no successful login. `or` keeps whichever terms
+            # exist; a per-term label keeps series of different metrics apart until the sum.
+            terms = " or ".join(
+                f'label_replace({query.function}({selector(s, job)}[{w}]), "{TERM_LABEL}", "{i}", "", "")'
+                for i, s in enumerate(sels)
+            )
+            return f"sum {by_clause(keep)} ({terms})"
 
         return f"{total(query.numerators)} / {total(query.denominators)}"
     if isinstance(query, QuantileQuery):
