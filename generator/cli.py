@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from generator.diagnostics import Diagnostic, Severity
 from generator.write import diff_tree, write_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _frame(diag: Diagnostic) -> str:
@@ -94,9 +95,13 @@ def handle_errors(fn: F) -> F:
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(EXIT_INVALID)
-        except RecursionError:
-            click.echo("error: the spec nests too deeply", err=True)
-            sys.exit(EXIT_INVALID)
+        except Exception as exc:
+            # A bug in monspec, not in the spec: say so in one line (MONSPEC_DEBUG=1 shows where).
+            if os.environ.get("MONSPEC_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("this is a monspec bug; rerun with MONSPEC_DEBUG=1 and report the output", err=True)
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
