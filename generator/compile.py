@@ -47,6 +47,24 @@ def validate_document(doc: Document) -> list[Diagnostic]:
     return found + checks.run_all(doc)
 
 
+def _record_clashes(model: Model, doc: Document) -> list[Diagnostic]:
+    """Recording rules named by convention can only be compared once the model has named them."""
+    owners: dict[str, str] = {}
+    found = []
+    for ind in model.indicators:
+        if ind.record in owners:
+            found.append(
+                error(
+                    "names/duplicate",
+                    f"recording rule '{ind.record}' is also produced by indicator '{owners[ind.record]}'",
+                    doc.key_span(("indicators", ind.key)),
+                    "give one of them another `record:`",
+                )
+            )
+        owners.setdefault(ind.record, ind.key)
+    return found
+
+
 def compile_specs(paths: list[Path], render: bool = True) -> Result:
     result = Result()
     services: dict[str, Document] = {}
@@ -74,7 +92,11 @@ def compile_specs(paths: list[Path], render: bool = True) -> Result:
             )
             continue
         services[name] = doc
-        result.models.append(build(doc))
+        model = build(doc)
+        clashes = _record_clashes(model, doc)
+        result.diagnostics.extend(clashes)
+        if not clashes:
+            result.models.append(model)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     if render and result.ok:
         outputs: list[Output] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 
 from generator.model.durations import format_duration
 
@@ -32,7 +33,8 @@ def record_level(by: tuple[str, ...]) -> str:
 
 
 def quantile_tag(q: float) -> str:
-    digits = f"{q:.6f}".split(".")[1].rstrip("0")
+    """0.95 -> p95, 0.5 -> p50, 0.999 -> p999: the digits of q after the decimal point."""
+    digits = format(Decimal(repr(q)), "f").split(".")[1].rstrip("0")
     return "p" + (digits if len(digits) > 1 else digits + "0")
 
 

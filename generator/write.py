@@ -86,15 +86,15 @@ def diff_tree(root: Path, files: dict[str, bytes]) -> list[str]:
             continue
         a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
         b = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
-        lines.extend(
-            difflib.unified_diff(
-                a,
-                b,
-                f"a/{root.name}/{rel}" if old is not None else "/dev/null",
-                f"b/{root.name}/{rel}" if new is not None else "/dev/null",
-            )
+        before, after = (
+            f"a/{root.name}/{rel}" if old is not None else "/dev/null",
+            f"b/{root.name}/{rel}" if new is not None else "/dev/null",
         )
-        if lines and not lines[-1].endswith("\n"):
+        diff = list(difflib.unified_diff(a, b, before, after))
+        if not diff:  # empty file added or removed, or a difference in bytes only
+            diff = [f"--- {before}\n", f"+++ {after}\n", "@@ binary or empty file differs @@\n"]
+        lines.extend(diff)
+        if not lines[-1].endswith("\n"):
             lines[-1] += "\n"
     return lines
 

@@ -24,11 +24,19 @@ import promql_parser as pp
 from generator.checks import _spec
 from generator.diagnostics import Diagnostic, error, warning
 from generator.load import Document
+from generator.model.durations import parse_duration
 
 NAME = "alerts/untested"
 _NUM = r"(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|Inf|NaN)|_|stale)"
 _TERM = rf"{_NUM}(?:[-+][0-9.eE+-]+)?(?:x[0-9]+)?"
 VALUES = re.compile(rf"^\s*{_TERM}(?:\s+{_TERM})*\s*$")
+
+
+def _is_zero(value: object) -> bool:
+    try:
+        return isinstance(value, str) and parse_duration(value) == 0
+    except ValueError:
+        return False
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
@@ -42,12 +50,12 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                 "add test: {firing: {...}, silent: {...}} with synthetic series",
             )
             continue
-        for key in ("interval", "at"):
-            if test.get(key) in ("0", "0s", "0ms", "0m"):
+        for field in ("interval", "at"):
+            if _is_zero(test.get(field)):
                 yield error(
                     "alerts/test-values",
-                    f"test.{key} must be longer than 0",
-                    doc.span((*path, "test", key)),
+                    f"test.{field} must be longer than 0",
+                    doc.span((*path, "test", field)),
                     "e.g. 15s for the interval, 10m for the time of the check",
                 )
         if "silent" not in test:

@@ -40,6 +40,10 @@ def check(doc: Document) -> Iterator[Diagnostic]:
         if _ms(doc.get(ipath)) == 0:
             yield error(NAME, f"{'.'.join(ipath)} must be longer than 0", doc.span(ipath), None)
     timeout = _ms(scrape.get("timeout"))
+    if timeout == 0:
+        yield error(
+            NAME, "service.scrape.timeout must be longer than 0", doc.span(("service", "scrape", "timeout")), None
+        )
     if timeout is not None and timeout > interval:
         yield error(
             NAME,

@@ -21,6 +21,11 @@ from generator.diagnostics import Diagnostic, Span, error
 from generator.load import Document, PathKey
 
 NAME = "names/duplicate"
+_HINTS = {
+    "alert": "give one of them another name (`alert:` on a threshold, or rename the free-form alert)",
+    "recording rule": "give one of them another `record:`",
+    "metric": "two metrics resolve to the same full name; set a different `name:` or remove one",
+}
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
@@ -40,7 +45,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                 NAME,
                 f"{what} '{name}' is already defined at line {first.line}",
                 span,
-                "give one of them another name (`alert:` on a threshold, `record:` on an indicator)",
+                _HINTS[what],
             )
         else:
             table[name] = path

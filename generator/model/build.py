@@ -80,7 +80,7 @@ def build(doc: Document) -> Model:
         Severity(
             name,
             rank,
-            (s or {}).get("priority", f"P{rank + 1}"),
+            (s or {}).get("priority", f"P{min(rank + 1, 9)}"),
             parse_duration(s["for"]) if (s or {}).get("for") else None,
             (s or {}).get("description", ""),
         )

@@ -174,12 +174,13 @@ class _Builder:
         n_after = (until_ms - c.start_ms) // c.eval_ms + 2
         return series_text(ind.record, self.record_labels(ind)), f"{num(before)}x{n_before} {num(after)}x{n_after}"
 
-    def level_checks(self, ind: Indicator, level: int) -> tuple[tuple[str, str], list[tuple[str, dict[str, Any]]], int]:
+    def level_checks(
+        self, ind: Indicator, level: int, end: int
+    ) -> tuple[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
         """Series and checks for one indicator whose value crosses threshold `level` at C."""
         th = ind.thresholds
         value = crossing_value(ind, level)
         safe = safe_value(th[-1].value, ind.direction, ind.inclusive)
-        end = self.horizon([ind])
         labels = self.record_labels(ind)
         checks: list[tuple[str, dict[str, Any]]] = []
         for t in th[level:]:
@@ -187,7 +188,7 @@ class _Builder:
             checks.append(self.silent_check(t.alert, fire - self.eval_ms))
             checks.append(self.firing_check(t.alert, fire, labels, value))
         checks.extend(self.silent_check(t.alert, end) for t in th[:level])
-        return self.step_series(ind, safe, value, end), checks, end
+        return self.step_series(ind, safe, value, end), checks
 
     def horizon(self, inds: list[Indicator]) -> int:
         return max(self.clock.fire_at(t.alert.for_ms) for ind in inds for t in ind.thresholds) + self.eval_ms
@@ -204,8 +205,8 @@ class _Builder:
             series, checks, names = [], [], []
             for ind in inds:
                 if level < len(ind.thresholds):
-                    s, c, _ = self.level_checks(ind, level)
-                    series.append((s[0], self.stretch(s[1], end)))
+                    s, c = self.level_checks(ind, level, end)
+                    series.append(s)
                     checks.extend(c)
                     names.append(f"{ind.key} crosses {ind.thresholds[level].severity.name}")
             out.append(
@@ -243,9 +244,10 @@ class _Builder:
         if absents:
             checks = []
             for rule in absents:
-                fire = ceil_to(rule.for_ms, self.eval_ms) + self.eval_ms
-                if rule.for_ms:
-                    checks.append(self.silent_check(rule, fire - 2 * self.eval_ms))
+                # No series from the first evaluation at 0s on: pending at 0, firing once `for` passed.
+                fire = ceil_to(rule.for_ms, self.eval_ms)
+                if fire:
+                    checks.append(self.silent_check(rule, fire - self.eval_ms))
                 checks.append(self.firing_check(rule, fire, {}, 1.0))
             out.append(
                 self.group(
@@ -256,13 +258,6 @@ class _Builder:
                 )
             )
         return out
-
-    def stretch(self, values: str, end: int) -> str:
-        """Extend a step series so it lasts until `end` (groups shared by indicators run longer)."""
-        head, _, tail = values.rpartition(" ")
-        value, _, _ = tail.partition("x")
-        c = self.clock
-        return f"{head} {value}x{(end - c.start_ms) // c.eval_ms + 2}"
 
     # -- raw metric chain ---------------------------------------------------------------------------
     def chain_steps(self, ind: Indicator) -> int:
@@ -362,9 +357,6 @@ class _Builder:
         tests: list[dict[str, Any]] = self.value_groups(shared, "indicators")
         for ind in alone:
             tests.extend(self.value_groups([ind], ind.key))
-        for ind in self.model.indicators:
-            if ind.absent is not None and not ind.thresholds:
-                tests.extend(self.value_groups([ind], ind.key))
         long = [i for i in with_thresholds if self.chain_steps(i) > MAX_STEPS]
         self.long_eval_ms = max(
             (ceil_to(self.chain_steps(i) * self.eval_ms // MAX_STEPS, self.eval_ms) for i in long), default=self.eval_ms
