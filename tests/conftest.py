@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "spec" / "examples").glob("*.yml"))
 OUT = ROOT / "out"
 
+# The smallest spec that compiles to something: one gauge indicator with one threshold.
+MINIMAL_SPEC = """version: 1
+service: {name: svc, job: svc}
+severities: {critical: {}}
+metrics: {depth: {type: gauge}}
+indicators:
+  depth: {gauge: {metric: depth}, thresholds: {critical: 10}}
+"""
+
 
 def run_monspec(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import EXAMPLES, run_monspec
-
-SPEC = """version: 1
-service: {name: svc, job: svc}
-severities: {critical: {}}
-metrics: {depth: {type: gauge}}
-indicators:
-  depth: {gauge: {metric: depth}, thresholds: {critical: 10}}
-"""
+from tests.conftest import EXAMPLES, MINIMAL_SPEC, run_monspec
 
 
 def test_validate_examples_clean() -> None:
@@ -36,7 +28,7 @@ def test_no_arguments_is_usage_error() -> None:
 
 def test_warnings_do_not_fail(tmp_path: Path) -> None:
     spec = tmp_path / "s.yml"
-    spec.write_text(SPEC + "alerts:\n  Raw: {expr: 'other_metric > 1', severity: critical}\n")
+    spec.write_text(MINIMAL_SPEC + "alerts:\n  Raw: {expr: 'other_metric > 1', severity: critical}\n")
     proc = run_monspec("validate", "--format", "parsable", str(spec))
     assert proc.returncode == 0
     assert "warning [promql/undeclared-metric]" in proc.stderr
@@ -45,7 +37,7 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
 
 def test_unwritable_output_is_reported_without_traceback(tmp_path: Path) -> None:
     spec = tmp_path / "s.yml"
-    spec.write_text(SPEC)
+    spec.write_text(MINIMAL_SPEC)
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     proc = run_monspec("generate", str(spec), "--out", str(blocker / "out"))
@@ -56,7 +48,7 @@ def test_unwritable_output_is_reported_without_traceback(tmp_path: Path) -> None
 
 def test_generate_writes_header_naming_the_spec(tmp_path: Path) -> None:
     spec = tmp_path / "s.yml"
-    spec.write_text(SPEC)
+    spec.write_text(MINIMAL_SPEC)
     out = tmp_path / "out"
     proc = run_monspec("generate", "s.yml", "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

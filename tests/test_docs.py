@@ -51,3 +51,11 @@ def test_schema_describes_every_key() -> None:
                     yield from walk(sub, f"#{name}")
 
     assert list(walk(schema, "")) == []
+
+
+def test_indicator_kinds_match_the_schema() -> None:
+    from generator.vocabulary import INDICATOR_KINDS
+
+    schema = json.loads((ROOT / "spec" / "monspec.schema.json").read_text())
+    one_of = schema["$defs"]["indicator"]["oneOf"]
+    assert tuple(branch["required"][0] for branch in one_of) == INDICATOR_KINDS

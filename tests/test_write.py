@@ -7,15 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
-from tests.conftest import run_monspec
-
-GOOD = """version: 1
-service: {name: svc, job: svc}
-severities: {critical: {}}
-metrics: {depth: {type: gauge}}
-indicators:
-  depth: {gauge: {metric: depth}, thresholds: {critical: 10}}
-"""
+from tests.conftest import MINIMAL_SPEC, run_monspec
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -51,11 +43,11 @@ def test_failure_during_write_keeps_previous_tree(tmp_path: Path, monkeypatch: p
 
 def test_invalid_spec_leaves_out_untouched(tmp_path: Path) -> None:
     spec = tmp_path / "s.yml"
-    spec.write_text(GOOD)
+    spec.write_text(MINIMAL_SPEC)
     out = tmp_path / "out"
     assert run_monspec("generate", str(spec), "--out", str(out)).returncode == 0
     before = tree(out)
-    spec.write_text(GOOD.replace("critical: 10}", "critical: ten}"))
+    spec.write_text(MINIMAL_SPEC.replace("critical: 10}", "critical: ten}"))
     proc = run_monspec("generate", str(spec), "--out", str(out))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

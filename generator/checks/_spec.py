@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.load import Document, PathKey
-
-INDICATOR_KINDS = ("expr", "rate", "increase", "ratio", "quantile", "gauge")
+from generator.vocabulary import INDICATOR_KINDS, full_metric_name
 
 
 def section(doc: Document, name: str) -> dict[str, Any]:
@@ -53,4 +52,4 @@ def selectors(spec: dict[str, Any], path: PathKey) -> Iterator[tuple[str, PathKe
 
 def full_metric_names(doc: Document) -> set[str]:
     prefix = section(doc, "service").get("metric_prefix", "")
-    return {str(m.get("name") or f"{prefix}{k}") for k, m in section(doc, "metrics").items()}
+    return {full_metric_name(prefix, k, m) for k, m in section(doc, "metrics").items()}

@@ -19,6 +19,7 @@ from generator import conventions as conv
 from generator.checks import _spec
 from generator.diagnostics import Diagnostic, Span, error
 from generator.load import Document, PathKey
+from generator.vocabulary import full_metric_name
 
 NAME = "names/duplicate"
 _HINTS = {
@@ -54,7 +55,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
     full: dict[str, PathKey] = {}
     prefix = _spec.section(doc, "service").get("metric_prefix", "")
     for key, m in _spec.section(doc, "metrics").items():
-        yield from claim(full, str(m.get("name") or f"{prefix}{key}"), ("metrics", key), "metric", key=True)
+        yield from claim(full, full_metric_name(prefix, key, m), ("metrics", key), "metric", key=True)
 
     for key, spec, path in _spec.indicators(doc):
         if spec.get("record"):

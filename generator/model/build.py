@@ -37,20 +37,16 @@ from generator.model.service import (
     Severity,
 )
 from generator.units import format_value, value_template
+from generator.vocabulary import full_metric_name
 
 DEFAULT_FOR = "5m"
 DEFAULT_ABSENT_FOR = "10m"
 DEFAULT_SCRAPE_INTERVAL = "15s"
 DEFAULT_EVALUATION_INTERVAL = "30s"
 DEFAULT_SCRAPE_TIMEOUT_MS = 10_000
-KIND_KEYS = ("expr", "rate", "increase", "ratio", "quantile", "gauge")
 _OPS = {("above", False): ">", ("above", True): ">=", ("below", False): "<", ("below", True): "<="}
 _WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 _MATCH_OPS = {"eq": "=", "ne": "!=", "match": "=~", "not_match": "!~"}
-
-
-def metric_name(prefix: str, key: str, spec: dict[str, Any]) -> str:
-    return str(spec.get("name") or f"{prefix}{key}")
 
 
 def build(doc: Document) -> Model:
@@ -89,7 +85,9 @@ def build(doc: Document) -> Model:
     by_sev = {s.name: s for s in severities}
 
     metrics = tuple(
-        Metric(k, metric_name(service.metric_prefix, k, m), m["type"], m.get("help", ""), tuple(m.get("labels") or ()))
+        Metric(
+            k, full_metric_name(service.metric_prefix, k, m), m["type"], m.get("help", ""), tuple(m.get("labels") or ())
+        )
         for k, m in sorted((d.get("metrics") or {}).items())
     )
     by_metric = {m.key: m for m in metrics}
@@ -99,9 +97,9 @@ def build(doc: Document) -> Model:
     for name, g in (d.get("groups") or {}).items():
         groups[name] = RuleGroup(name, parse_duration(g["interval"]) if g and g.get("interval") else eval_interval)
 
-    ctx = _Context(service, defaults, by_sev, by_metric, default_group)
     # The overview dashboard has one panel per indicator, in spec order; alerts link to theirs.
-    ctx.panel_ids = {key: i + 1 for i, key in enumerate(d.get("indicators") or {})}
+    panel_ids = {key: i + 1 for i, key in enumerate(d.get("indicators") or {})}
+    ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids)
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
     used = {i.group for i in indicators} | {a.rule.group for a in alerts}
@@ -154,13 +152,14 @@ class _Context:
         severities: dict[str, Severity],
         metrics: dict[str, Metric],
         default_group: str,
+        panel_ids: dict[str, int],
     ) -> None:
         self.service = service
         self.defaults = defaults
         self.severities = severities
         self.metrics = metrics
         self.default_group = default_group
-        self.panel_ids: dict[str, int] = {}
+        self.panel_ids = panel_ids
 
     # -- queries --------------------------------------------------------------------------------
     def selector(self, raw: str | dict[str, Any]) -> Selector:

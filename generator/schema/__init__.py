@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from generator.diagnostics import Diagnostic, error
 from generator.load import Document, PathKey
+from generator.vocabulary import INDICATOR_KINDS
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -69,9 +70,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, int | float):
         return "a number"
     return "a string"
-
-
-_INDICATOR_KINDS = ["expr", "rate", "increase", "ratio", "quantile", "gauge"]
 
 
 def _best_branch(err: ValidationError) -> ValidationError:
@@ -157,7 +155,7 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
             "write it without quotes" if quoted else None,
         )
     if validator_name == "oneOf" and schema.get("oneOf", [None])[0] == {"required": ["expr"]}:
-        kinds = _INDICATOR_KINDS
+        kinds = list(INDICATOR_KINDS)
         present = [k for k in kinds if isinstance(err.instance, dict) and k in err.instance]
         if len(present) != 1:
             msg = (
