@@ -1,0 +1,44 @@
+"""The installed package carries what lives at the top level of the repository (spec/, templates/).
+
+The design keeps spec/ and templates/ beside generator/; pyproject maps them into the package so
+a wheel works without the source tree. A wheel is built and its file list checked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (wheel,) = tmp_path.glob("monspec-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "generator/spec/monspec.schema.json" in names
+    assert "generator/templates/__init__.py" in names
+    assert not any(n.startswith("generator/spec/examples") for n in names)
+    shipped = {n.removeprefix("generator/templates/") for n in names if n.startswith("generator/templates/")}
+    expected = {p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.j2")}
+    assert expected <= shipped
