@@ -22,7 +22,6 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(tmp_path),
