@@ -15,7 +15,6 @@ Fail::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -37,15 +36,8 @@ def check(doc: Document) -> Iterator[Diagnostic]:
     for _, spec, path in _spec.indicators(doc):
         direction = spec.get("direction", "above")
         levels = [(ranks[s], s, _value(raw)) for s, raw in spec.get("thresholds", {}).items() if s in ranks]
-        for _, sev, value in levels:
-            if value is not None and not math.isfinite(value):
-                yield error(
-                    "thresholds/not-finite",
-                    f"thresholds.{sev} must be a finite number",
-                    doc.span((*path, "thresholds", sev)),
-                    None,
-                )
-        levels = sorted((lv for lv in levels if lv[2] is not None and math.isfinite(lv[2])), key=lambda lv: lv[0])
+        # The schema keeps values finite and within +-1e300; order is all that is left to check.
+        levels = sorted((lv for lv in levels if lv[2] is not None), key=lambda lv: lv[0])
         for (_, severe, sv), (_, mild, mv) in pairwise(levels):
             assert sv is not None and mv is not None
             ok = sv > mv if direction == "above" else sv < mv

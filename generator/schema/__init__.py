@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -173,6 +174,13 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
     if validator_name == "uniqueItems":
         return error("schema/duplicate-item", f"{where} lists the same item twice", span, None)
     if validator_name in ("exclusiveMinimum", "exclusiveMaximum", "minimum", "maximum"):
+        if isinstance(err.instance, float) and not math.isfinite(err.instance):
+            return error(
+                "schema/range",
+                f"{where} must be a finite number, not {err.instance}",
+                span,
+                "write a number; .inf and .nan cannot be compared with a threshold",
+            )
         lo, hi = (
             schema.get("exclusiveMinimum", schema.get("minimum")),
             schema.get("exclusiveMaximum", schema.get("maximum")),

@@ -50,6 +50,8 @@ MAX_STEPS = 400
 
 def num(v: float) -> str:
     """A float in promtool's series notation: exact, and never in exponent form."""
+    if not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("Inf" if v > 0 else "-Inf")
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     text = format(Decimal(repr(v)), "f")
