@@ -6,6 +6,7 @@ a wheel works without the source tree. A wheel is built and its file list checke
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,6 +16,11 @@ from tests.conftest import ROOT
 
 
 def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
+    # setuptools builds in the source tree (build/, *.egg-info); build from a copy instead.
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "out", "__pycache__")
+    )
     proc = subprocess.run(
         [
             sys.executable,
@@ -25,7 +31,7 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
             "-q",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
