@@ -102,6 +102,14 @@ _CONSTRUCT = yaml.SafeLoader.yaml_constructors
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
+def _children(node: yaml.Node, keys: bool = True) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for k, v in node.value for n in ((k, v) if keys else (v,))]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _expanded_sizes(root: yaml.Node) -> dict[int, int]:
     """Node count of every subtree with aliases expanded, computed once per distinct node."""
     sizes: dict[int, int] = {}
@@ -110,11 +118,7 @@ def _expanded_sizes(root: yaml.Node) -> dict[int, int]:
         node, done = stack.pop()
         if id(node) in sizes:
             continue
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
+        children = _children(node)
         if done:
             sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
         else:
@@ -124,18 +128,15 @@ def _expanded_sizes(root: yaml.Node) -> dict[int, int]:
 
 
 def _largest_expansion(root: yaml.Node, sizes: dict[int, int]) -> yaml.Node:
-    """The outermost value below the root whose expansion alone is over the limit (where to point)."""
+    """Where to point at an alias bomb: up to two levels down, the first value over the limit on its own
+    (a top-level key's value, or the anchored list inside it)."""
     node = root
-    while True:
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.MappingNode):
-            children = [v for _, v in node.value]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        big = [c for c in children if sizes.get(id(c), 1) > MAX_NODES]
-        if not big or node is not root:
-            return big[0] if big else node
+    for _ in range(2):
+        big = [c for c in _children(node, keys=False) if sizes.get(id(c), 1) > MAX_NODES]
+        if not big:
+            break
         node = big[0]
+    return node
 
 
 class _Converter:

@@ -360,12 +360,12 @@ class _Builder:
         for ind in alone:
             tests.extend(self.value_groups([ind], ind.key))
         long = [i for i in with_thresholds if self.chain_steps(i) > MAX_STEPS]
-        self.long_eval_ms = max(
+        long_eval_ms = max(
             (ceil_to(self.chain_steps(i) * self.eval_ms // MAX_STEPS, self.eval_ms) for i in long), default=self.eval_ms
         )
         long_tests: list[dict[str, Any]] = []
         for ind in with_thresholds:
-            chain = self.chain_group(ind, self.long_eval_ms if ind in long else self.eval_ms)
+            chain = self.chain_group(ind, long_eval_ms if ind in long else self.eval_ms)
             if chain is not None:
                 (long_tests if ind in long else tests).append(chain)
         tests.extend(self.free_groups())
@@ -374,7 +374,7 @@ class _Builder:
             return main, None
         return main, {
             "rule_files": ["rules.yml"],
-            "evaluation_interval": format_duration(self.long_eval_ms),
+            "evaluation_interval": format_duration(long_eval_ms),
             "tests": long_tests,
         }
 
