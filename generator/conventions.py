@@ -77,9 +77,26 @@ def prometheus_config_path(service: str) -> str:
     return f"{service}/prometheus/prometheus.yml"
 
 
+def alertmanager_config_path(service: str) -> str:
+    return f"{service}/alertmanager/alertmanager.yml"
+
+
+def alertmanager_templates_path(service: str) -> str:
+    """Alertmanager resolves template paths against its config file's directory."""
+    return f"{service}/alertmanager/templates/monspec.tmpl"
+
+
+def routes_test_path(service: str) -> str:
+    return f"{service}/alertmanager/routes.test.yml"
+
+
 SERVICE_LABEL = "service"
 INDICATOR_LABEL = "indicator"
 SEVERITY_LABEL = "severity"
 PRIORITY_LABEL = "priority"
+ESCALATION_LABEL = "escalation"  # the tier of an escalated copy of an alert
+OBJECTIVE_LABEL = "objective"  # the objective a burn-rate alert belongs to
 # Labels monspec sets itself; a spec may not set them through `labels:`.
-RESERVED_ALERT_LABELS = frozenset({"alertname", SEVERITY_LABEL, PRIORITY_LABEL, SERVICE_LABEL, INDICATOR_LABEL})
+RESERVED_ALERT_LABELS = frozenset(
+    {"alertname", SEVERITY_LABEL, PRIORITY_LABEL, SERVICE_LABEL, INDICATOR_LABEL, ESCALATION_LABEL, OBJECTIVE_LABEL}
+)

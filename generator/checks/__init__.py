@@ -13,6 +13,11 @@ from generator.checks import (
     metrics_unknown,
     names_unique,
     promql_invalid,
+    routing_integrations,
+    routing_references,
+    routing_regex,
+    routing_secrets,
+    routing_version,
     sections_reserved,
     severities_unknown,
     templates_valid,
@@ -37,6 +42,11 @@ REGISTRY: dict[str, Check] = {
         groups_unknown,
         templates_valid,
         alerts_tested,
+        routing_references,
+        routing_secrets,
+        routing_version,
+        routing_integrations,
+        routing_regex,
         sections_reserved,
     )
 }

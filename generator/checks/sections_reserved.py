@@ -1,4 +1,4 @@
-"""sections/not-compiled: routing, dashboards, logs and objectives are accepted but not compiled yet.
+"""sections/not-compiled: dashboards, logs and objectives are accepted but not compiled yet.
 
 They are part of the language so specs can grow into them; until their targets exist, saying so
 is better than silently ignoring what a user wrote.
@@ -14,7 +14,6 @@ from generator.load import Document
 NAME = "sections/not-compiled"
 RESERVED = (
     # Each section's issue removes its line when its targets compile it.
-    "routing",
     "dashboards",
     "logs",
     "objectives",

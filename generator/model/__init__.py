@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from generator.model.alerts import FreeAlert
 from generator.model.indicators import AlertRule, Indicator
 from generator.model.metrics import Metric
+from generator.model.routing import Routing
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
 
 
@@ -20,6 +21,7 @@ class Model:
     groups: tuple[RuleGroup, ...]
     indicators: tuple[Indicator, ...]
     alerts: tuple[FreeAlert, ...]
+    routing: Routing | None = None
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order."""
@@ -29,4 +31,6 @@ class Model:
             if ind.absent is not None:
                 out.append(ind.absent)
         out.extend(a.rule for a in self.alerts)
+        if self.routing is not None:
+            out.extend(self.routing.escalated)
         return tuple(out)

@@ -5,6 +5,7 @@ It runs only after the schema and the semantic checks passed, so it may assume r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from generator import conventions as conv
@@ -12,6 +13,7 @@ from generator.humanize import go_template_literal
 from generator.load import Document
 from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
+from generator.model.build_routing import build_routing
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
     AlertRule,
@@ -103,7 +105,7 @@ def build(doc: Document) -> Model:
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
     used = {i.group for i in indicators} | {a.rule.group for a in alerts}
-    return Model(
+    model = Model(
         doc.path,
         service,
         prometheus,
@@ -113,6 +115,9 @@ def build(doc: Document) -> Model:
         indicators,
         alerts,
     )
+    # Sections build on the core model: each reads what it needs of it and adds its own part.
+    model = replace(model, routing=build_routing(d.get("routing"), severities, service.name, model.alert_rules()))
+    return model
 
 
 def _labels(raw: dict[str, str] | None) -> Labels:

@@ -300,7 +300,8 @@ class _Builder:
                 "promql",
                 {
                     "expr": (
-                        f'count by (alertname) (ALERTS{{alertstate="firing", {conv.INDICATOR_LABEL}={quote(ind.key)}}})'
+                        f'count by (alertname) (ALERTS{{alertstate="firing", {conv.INDICATOR_LABEL}={quote(ind.key)}, '
+                        f'{conv.ESCALATION_LABEL}=""}})'
                     ),
                     "eval_time": format_duration(at),
                     "exp_samples": [{"labels": labels_text({"alertname": n}), "value": 1} for n in sorted(firing)],
@@ -312,6 +313,56 @@ class _Builder:
             f"exactly {', '.join(t.severity.name for t in crossed)} fire"
         )
         return self.group(name, scrape, input_series, checks)
+
+    # -- escalation tiers ---------------------------------------------------------------------------
+    def escalation_groups(self) -> list[dict[str, Any]]:
+        """Each escalated copy is silent one evaluation before `for` + `after` and fires at it."""
+        routing = self.model.routing
+        if routing is None or not routing.escalated:
+            return []
+        copies: dict[tuple[str, tuple[tuple[str, str], ...]], list[AlertRule]] = {}
+        for rule in routing.escalated:
+            base = tuple((k, v) for k, v in rule.labels if k != conv.ESCALATION_LABEL)
+            copies.setdefault((rule.name, base), []).append(rule)
+        out = []
+        for ind in self.model.indicators:
+            for level, th in enumerate(ind.thresholds):
+                tiers = copies.get((th.alert.name, th.alert.labels), [])
+                if not tiers:
+                    continue
+                end = max(self.clock.fire_at(r.for_ms) for r in tiers) + self.eval_ms
+                value = crossing_value(ind, level)
+                safe = safe_value(ind.thresholds[-1].value, ind.direction, ind.inclusive)
+                checks: list[tuple[str, dict[str, Any]]] = []
+                for rule in tiers:
+                    sel = {**self.record_labels(ind), **dict(rule.labels), "alertname": rule.name}
+                    sel["alertstate"] = "firing"
+                    expr = f"count(ALERTS{labels_text(sel)})"
+                    fire = self.clock.fire_at(rule.for_ms)
+                    checks.append(
+                        ("promql", {"expr": expr, "eval_time": format_duration(fire - self.eval_ms), "exp_samples": []})
+                    )
+                    checks.append(
+                        (
+                            "promql",
+                            {
+                                "expr": expr,
+                                "eval_time": format_duration(fire),
+                                "exp_samples": [{"labels": "{}", "value": 1}],
+                            },
+                        )
+                    )
+                tier_names = ", ".join(dict(r.labels)[conv.ESCALATION_LABEL] for r in tiers)
+                out.append(
+                    self.group(
+                        f"{th.alert.name}: held past its threshold, it escalates to {tier_names} "
+                        "exactly when `for` plus each tier's delay has passed",
+                        self.eval_ms,
+                        [self.step_series(ind, safe, value, end)],
+                        checks,
+                    )
+                )
+        return out
 
     # -- free-form alerts ---------------------------------------------------------------------------
     def free_groups(self) -> list[dict[str, Any]]:
@@ -369,6 +420,7 @@ class _Builder:
             if chain is not None:
                 (long_tests if ind in long else tests).append(chain)
         tests.extend(self.free_groups())
+        tests.extend(self.escalation_groups())
         main = {"rule_files": ["rules.yml"], "evaluation_interval": format_duration(self.eval_ms), "tests": tests}
         if not long_tests:
             return main, None
