@@ -41,8 +41,9 @@ lint: setup
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy generator
 
-bench: setup
+bench: setup tools
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

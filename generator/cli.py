@@ -135,7 +135,7 @@ def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="monspec")
 def main() -> None:
-    """Compile monitoring specs into Prometheus rules, their promtool tests and server config."""
+    """Compile monitoring specs into Prometheus rules and their tests, Alertmanager routing and server config."""
 
 
 @main.command()
@@ -183,16 +183,19 @@ def _tool(name: str, given: str | None) -> str:
 @main.command()
 @spec_options
 @click.option("--promtool", "promtool_path", help="promtool binary (default: from PATH).")
+@click.option("--amtool", "amtool_path", help="amtool binary (default: from PATH).")
 @handle_errors
-def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None) -> None:
-    """Generate SPECS into a scratch directory and prove the output with promtool.
+def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None, amtool_path: str | None) -> None:
+    """Generate SPECS into a scratch directory and prove the output with promtool and amtool.
 
-    Runs `promtool check rules`, `promtool check config --syntax-only` and `promtool test rules`
-    over what would be written; exit 1 when any of them fails.
+    Runs `promtool check rules`, `promtool check config --syntax-only` and `promtool test rules`,
+    then `amtool check-config` and `amtool config routes test` for every row of the routing
+    table, over what would be written; exit 1 when any of them fails.
     """
     from generator import conventions as conv
 
     promtool = _tool("promtool", promtool_path)
+    amtool = _tool("amtool", amtool_path)
     result = _compile(specs, fmt)
     failed = False
     with tempfile.TemporaryDirectory(prefix="monspec-test-") as tmp:
@@ -216,7 +219,41 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None) -> None:
                 if proc.returncode != 0:
                     failed = True
                     click.echo((proc.stdout + proc.stderr).rstrip(), err=True)
+            if model.routing is not None:
+                failed = _routes_test(amtool, root, name) or failed
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _routes_test(amtool: str, root: Path, service: str) -> bool:
+    """amtool over the generated Alertmanager config and its routing table; True when anything failed."""
+    import yaml
+
+    from generator import conventions as conv
+    from generator.model.promql import quote
+
+    config = root / conv.alertmanager_config_path(service)
+    proc = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, check=False)
+    click.echo(f"{'ok' if proc.returncode == 0 else 'FAILED':>6}  amtool check-config {config.relative_to(root)}")
+    failed = proc.returncode != 0
+    if failed:
+        click.echo((proc.stdout + proc.stderr).rstrip(), err=True)
+    table = yaml.safe_load((root / conv.routes_test_path(service)).read_text())
+    bad = 0
+    for row in table["tests"]:
+        labels = [f"{k}={quote(v)}" for k, v in row["labels"].items()]
+        verify = "--verify.receivers=" + ",".join(row["receivers"])
+        run = subprocess.run(
+            [amtool, "config", "routes", "test", f"--config.file={config}", verify, *labels],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode != 0:
+            bad += 1
+            click.echo(f"routing table row '{row['name']}': {run.stdout.strip()}", err=True)
+    status = "ok" if bad == 0 else "FAILED"
+    click.echo(f"{status:>6}  amtool config routes test: {len(table['tests']) - bad}/{len(table['tests'])} rows")
+    return failed or bad > 0
 
 
 if __name__ == "__main__":

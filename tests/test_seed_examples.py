@@ -286,7 +286,12 @@ def rules(service: str) -> list[tuple[str, int, dict[str, Any]]]:
 
 
 def find_alert(service: str, name: str) -> tuple[str, int, dict[str, Any]]:
-    found = [(g, i, r) for g, i, r in rules(service) if r.get("alert") == name]
+    # Escalated copies share the alert's name and carry an `escalation` label; the guide's alert is the base.
+    found = [
+        (g, i, r)
+        for g, i, r in rules(service)
+        if r.get("alert") == name and "escalation" not in (r.get("labels") or {})
+    ]
     assert found, f"{service}: no alerting rule named {name}"
     assert len(found) == 1, f"{service}: {len(found)} alerting rules named {name}"
     return found[0]
@@ -381,6 +386,7 @@ def test_every_rule_group_is_well_formed(service: str) -> None:
         for rule in group.get("rules") or []:
             assert ("record" in rule) != ("alert" in rule), f"{service}/{group['name']}: {rule}"
             name = rule.get("record") or rule.get("alert")
+            name += "/" + str((rule.get("labels") or {}).get("escalation", ""))
             assert name not in seen, f"{service}: {name} defined twice"
             seen.add(name)
             kinds.append("record" in rule)

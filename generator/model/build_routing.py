@@ -466,7 +466,6 @@ def build_routing(
         parse_duration(raw.get("resolve_timeout", DEFAULT_RESOLVE_TIMEOUT)),
         smtp,
         raw.get("slack_api_url_file"),
-        raw.get("external_url"),
         b.root(receivers, tiers),
         receivers,
         b.inhibit_rules(),

@@ -127,7 +127,6 @@ class Routing:
     resolve_timeout_ms: int
     smtp: Fields | None
     slack_api_url_file: str | None
-    external_url: str | None
     root: Route
     receivers: tuple[Receiver, ...]
     inhibit_rules: tuple[InhibitRule, ...]
