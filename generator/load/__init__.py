@@ -56,6 +56,96 @@ class _Composer(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, ya
         _Core12Resolver.__init__(self)
 
 
+_CParser: Any = getattr(getattr(yaml, "_yaml", None), "CParser", None)
+
+
+class _Fallback(Exception):
+    """The fast path declines: the pure-Python composer handles (and words) this document."""
+
+
+class _FastComposer(_Core12Resolver):
+    """Nodes from libyaml's event stream: libyaml scans and parses (iteratively, in C), this loop
+    builds the node tree with the same resolver and marks as the pure-Python composer, and bounds
+    the nesting depth itself. Any YAML error is left to the pure-Python composer, whose messages
+    the diagnostics are written for."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__()
+        self.parser = _CParser(stream)
+        self.aliases = 0
+
+    def compose(self) -> yaml.Node | None:
+        get = self.parser.get_event
+        anchors: dict[str, yaml.Node] = {}
+        resolved: dict[tuple[str, bool, bool], str] = {}
+        # Open collections: [node, items, the key waiting for its value (mappings)].
+        stack: list[list[Any]] = []
+        root: yaml.Node | None = None
+        documents = 0
+
+        def attach(node: yaml.Node) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+                return
+            entry = stack[-1]
+            if isinstance(entry[0], yaml.MappingNode):
+                if entry[2] is None:
+                    entry[2] = node
+                else:
+                    entry[1].append((entry[2], node))
+                    entry[2] = None
+            else:
+                entry[1].append(node)
+
+        def anchor(name: str | None, node: yaml.Node) -> None:
+            if name is not None:
+                if name in anchors:
+                    raise _Fallback  # the pure-Python composer words the duplicate-anchor error
+                anchors[name] = node
+
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    implicit = event.implicit
+                    key = (event.value, implicit[0], implicit[1])
+                    tag = resolved.get(key)
+                    if tag is None:
+                        tag = resolved[key] = self.resolve(yaml.ScalarNode, event.value, implicit)  # type: ignore[no-untyped-call]
+                node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                anchor(event.anchor, node)
+                attach(node)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fallback
+                is_map = kind is yaml.MappingStartEvent
+                cls: Any = yaml.MappingNode if is_map else yaml.SequenceNode
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.DEFAULT_MAPPING_TAG if is_map else self.DEFAULT_SEQUENCE_TAG
+                items: list[Any] = []
+                node = cls(tag, items, event.start_mark, None, flow_style=event.flow_style)
+                anchor(event.anchor, node)
+                attach(node)
+                stack.append([node, items, None])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()[0].end_mark = event.end_mark
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Fallback
+                self.aliases += 1
+                attach(anchors[event.anchor])
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Fallback
+            elif kind is yaml.StreamEndEvent:
+                return root
+
+
 @dataclass(frozen=True)
 class Document:
     """A loaded spec: data as JSON-like values, and where each value and mapping key came from."""
@@ -63,19 +153,21 @@ class Document:
     path: str
     text: str
     data: Any
-    spans: dict[PathKey, Span] = field(repr=False)
-    key_spans: dict[PathKey, Span] = field(repr=False)
+    # 1-based (line, col, end line, end col); Spans are made on demand, as few are ever asked for.
+    spans: dict[PathKey, tuple[int, int, int, int]] = field(repr=False)
+    key_spans: dict[PathKey, tuple[int, int, int, int]] = field(repr=False)
 
     def span(self, path: PathKey) -> Span:
         """The span of the value at path, or of its nearest ancestor that exists."""
         p = tuple(path)
         while p not in self.spans and p:
             p = p[:-1]
-        return self.spans[p]
+        return Span(self.path, *self.spans[p])
 
     def key_span(self, path: PathKey) -> Span:
         """The span of the mapping key that introduces path (falls back to the value)."""
-        return self.key_spans.get(tuple(path)) or self.span(path)
+        pos = self.key_spans.get(tuple(path))
+        return Span(self.path, *pos) if pos else self.span(path)
 
     def get(self, path: PathKey, default: Any = None) -> Any:
         node = self.data
@@ -142,8 +234,8 @@ def _largest_expansion(root: yaml.Node, sizes: dict[int, int]) -> yaml.Node:
 class _Converter:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.spans: dict[PathKey, Span] = {}
-        self.key_spans: dict[PathKey, Span] = {}
+        self.spans: dict[PathKey, tuple[int, int, int, int]] = {}
+        self.key_spans: dict[PathKey, tuple[int, int, int, int]] = {}
         self.problems: list[Diagnostic] = []
         self.visited = 0
 
@@ -167,7 +259,8 @@ class _Converter:
                     "flatten the structure; no monspec key nests this deep",
                 )
             )
-        self.spans[path] = _span(self.file, node)
+        s, e = node.start_mark, node.end_mark
+        self.spans[path] = (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTION_TAGS:
             self.problems.append(
                 error(
@@ -203,13 +296,14 @@ class _Converter:
                     self.problems.append(
                         error(
                             "load/duplicate-key",
-                            f"duplicate key '{key}' (first defined at line {first.line})",
+                            f"duplicate key '{key}' (first defined at line {first[0]})",
                             _span(self.file, key_node),
                             "YAML keeps only one of them; remove or rename the other",
                         )
                     )
                     continue
-                self.key_spans[(*path, key)] = _span(self.file, key_node)
+                ks, ke = key_node.start_mark, key_node.end_mark
+                self.key_spans[(*path, key)] = (ks.line + 1, ks.column + 1, ke.line + 1, ke.column + 1)
                 out[key] = self.convert(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -312,13 +406,24 @@ def read_text(path: Path, display: str) -> str:
         ) from exc
 
 
+def _compose(text: str) -> tuple[yaml.Node | None, bool]:
+    """The root node, and whether the document may contain aliases."""
+    if _CParser is not None:
+        try:
+            fast = _FastComposer(text)
+            return fast.compose(), fast.aliases > 0
+        except (yaml.YAMLError, _Fallback):
+            pass
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node(), True
+    finally:
+        composer.dispose()
+
+
 def load_text(text: str, display: str) -> Document:
     try:
-        composer = _Composer(text)
-        try:
-            root = composer.get_single_node()
-        finally:
-            composer.dispose()
+        root, aliases = _compose(text)
     except RecursionError:
         raise CompileError(
             [
@@ -353,7 +458,8 @@ def load_text(text: str, display: str) -> Document:
                 )
             ]
         )
-    sizes = _expanded_sizes(root)
+    # Without aliases the tree has as many nodes as the text produced; no expansion to measure.
+    sizes = _expanded_sizes(root) if aliases else {}
     if sizes.get(id(root), 1) > MAX_NODES:
         culprit = _largest_expansion(root, sizes)
         raise CompileError(
