@@ -10,6 +10,9 @@ from generator.checks import (
     filters_regex,
     groups_unknown,
     labels_reserved,
+    logs_destinations,
+    logs_secrets,
+    logs_sources,
     metrics_unknown,
     names_unique,
     promql_invalid,
@@ -37,6 +40,9 @@ REGISTRY: dict[str, Check] = {
         groups_unknown,
         templates_valid,
         alerts_tested,
+        logs_secrets,
+        logs_sources,
+        logs_destinations,
         sections_reserved,
     )
 }

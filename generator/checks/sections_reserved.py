@@ -16,7 +16,6 @@ RESERVED = (
     # Each section's issue removes its line when its targets compile it.
     "routing",
     "dashboards",
-    "logs",
     "objectives",
 )
 

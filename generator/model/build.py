@@ -12,6 +12,7 @@ from generator.humanize import go_template_literal
 from generator.load import Document
 from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
+from generator.model.build_logs import build_logs
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
     AlertRule,
@@ -90,6 +91,9 @@ def build(doc: Document) -> Model:
         )
         for k, m in sorted((d.get("metrics") or {}).items())
     )
+    logs = build_logs(d.get("logs"), service)
+    if logs:  # counters read from logs are metrics like any other (names are unique: names/duplicate)
+        metrics = tuple(sorted((*metrics, *(c.metric for c in logs.counters())), key=lambda m: m.key))
     by_metric = {m.key: m for m in metrics}
 
     default_group = conv.default_group(service.name)
@@ -112,6 +116,7 @@ def build(doc: Document) -> Model:
         tuple(g for n, g in groups.items() if n in used),
         indicators,
         alerts,
+        logs,
     )
 
 

@@ -23,6 +23,13 @@ Target = Callable[[Model], list[Output]]
 
 
 def all_targets() -> dict[str, Target]:
-    from generator.targets import prometheus, promtool_tests
+    from generator.targets import alloy, filebeat, log_queries, prometheus, promtail, promtool_tests
 
-    return {"prometheus": prometheus.render, "promtool-tests": promtool_tests.render}
+    return {
+        "prometheus": prometheus.render,
+        "promtool-tests": promtool_tests.render,
+        "promtail": promtail.render,
+        "alloy": alloy.render,
+        "filebeat": filebeat.render,
+        "log-queries": log_queries.render,
+    }
