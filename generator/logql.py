@@ -43,11 +43,16 @@ def _parser(source: LogSource, fields: Iterable[Field]) -> str:
     return f" | {source.format} {params}"
 
 
-def log_query(source: LogSource, where: tuple[Condition, ...] = (), line: str | None = None) -> str:
-    """A log query (for log panels): the source's stream, the line filter, then field filters."""
-    text = stream_selector(source)
-    if line is not None:
-        text += f" |~ {quote(line)}"
+def line_filters(line: str | None, line_not: str | None) -> str:
+    text = f" |~ {quote(line)}" if line is not None else ""
+    return text + (f" !~ {quote(line_not)}" if line_not is not None else "")
+
+
+def log_query(
+    source: LogSource, where: tuple[Condition, ...] = (), line: str | None = None, line_not: str | None = None
+) -> str:
+    """A log query (for log panels): the source's stream, the line filters, then field filters."""
+    text = stream_selector(source) + line_filters(line, line_not)
     text += _parser(source, (c.field for c in where))
     for c in where:
         text += f" | {c.field.name}=~{quote(c.regex)}"

@@ -46,6 +46,35 @@ def check(doc: Document) -> Iterator[Diagnostic]:
             doc.key_span(("logs", extra)),
             "keep one of elasticsearch, logstash and kafka",
         )
+    configured = [*outputs, *(["loki"] if "loki" in logs else [])]
+    used: set[str] = set()
+    for key, src, path in _spec.log_sources(doc):
+        to = src.get("to") or configured
+        used.update(to)
+        for i, dest in enumerate(src.get("to") or ()):
+            if dest not in logs:
+                yield error(
+                    NAME,
+                    f"source '{key}' ships to {dest}, which `logs` does not configure",
+                    doc.span((*path, "to", i)),
+                    f"add `{dest}:` under `logs`, or remove it from `to`",
+                )
+        if src.get("count") and "loki" in logs and "loki" not in to:
+            yield error(
+                "logs/counter-needs-agent",
+                f"source '{key}' counts events, but is not shipped by Promtail or Alloy (not `to` loki), "
+                "and Filebeat cannot count log events into Prometheus counters",
+                doc.key_span((*path, "count")),
+                "add loki to `to`, or remove `count`",
+            )
+    for dest in configured:
+        if dest not in used:
+            yield warning(
+                NAME,
+                f"logs.{dest}: no source ships to it",
+                doc.key_span(("logs", dest)),
+                "list it in a source's `to`, or remove it",
+            )
     if "loki" not in logs:
         for key, src, path in _spec.log_sources(doc):
             if src.get("count"):

@@ -53,7 +53,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
         for key in _SECRET_KEYS:
             if key not in spec:
                 continue
-            path = ("logs", dest, key)
+            path: PathKey = ("logs", dest, key)
             value = spec[key]
             if dest == "loki":
                 yield error(

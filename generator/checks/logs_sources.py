@@ -52,8 +52,9 @@ def _regexes(src: dict[str, Any], path: PathKey) -> Iterator[tuple[str, PathKey]
     ]
     for key, c in (src.get("count") or {}).items():
         c = c or {}
-        if c.get("line"):
-            yield c["line"], (*path, "count", key, "line")
+        for part in ("line", "line_not"):
+            if c.get(part):
+                yield c[part], (*path, "count", key, part)
         conds.append((c.get("where") or {}, (*path, "count", key, "where")))
     for spec, p in conds:
         for field, cond in spec.items():
@@ -107,6 +108,16 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     doc.span(rpath),
                     "Promtail and Alloy replace each capturing group, not the match; write (?:...) instead of (...)",
                 )
+        if src.get("format") == "json":
+            for i, r in enumerate(src.get("redact") or ()):
+                text = r.get("replacement", "")
+                if any(c in text for c in '"\\') or any(ord(c) < 0x20 for c in text):
+                    yield error(
+                        "logs/redaction",
+                        "a replacement in a JSON line must not contain '\"', '\\' or control characters",
+                        doc.span((*path, "redact", i, "replacement")),
+                        "the raw line is redacted before it is parsed; such a replacement would break the JSON",
+                    )
         for field, fpath, is_key in _fields(src, path):
             span = doc.key_span(fpath) if is_key else doc.span(fpath)
             if src.get("format") == "plain" and fpath[len(path)] != "redact_fields":
@@ -117,8 +128,12 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     "use format json or logfmt, or count by `line:` (a regex on the line)",
                 )
             elif src.get("format") == "plain":
-                yield error("logs/field", f"source '{key}' is plain text: it has no fields to redact", span,
-                            "use `redact:` with a pattern")
+                yield error(
+                    "logs/field",
+                    f"source '{key}' is plain text: it has no fields to redact",
+                    span,
+                    "use `redact:` with a pattern",
+                )
             elif field in conv.RESERVED_LOG_LABELS:
                 yield error(
                     "logs/field",

@@ -109,6 +109,7 @@ def counter(
         by,
         conditions(raw, spec.get("where")),
         spec.get("line"),
+        spec.get("line_not"),
     )
 
 
@@ -130,14 +131,17 @@ def queries(source: LogSource) -> tuple[SavedQuery, ...]:
             SavedQuery(
                 c.metric.name,
                 f"{source.title}: events counted by {c.metric.name}",
-                logql.log_query(source, c.where, c.line),
-                logql.kql(source, c.where, c.line),
+                logql.log_query(source, c.where, c.line, c.line_not),
+                logql.kql(source, c.where, c.line or c.line_not),
             )
         )
     return tuple(out)
 
 
-def source(service: Service, key: str, raw: dict[str, Any]) -> LogSource:
+DESTINATIONS = ("elasticsearch", "logstash", "kafka", "loki")
+
+
+def source(service: Service, key: str, raw: dict[str, Any], configured: tuple[str, ...]) -> LogSource:
     fmt = raw["format"]
     ts = raw.get("timestamp")
     timestamp = None
@@ -158,7 +162,9 @@ def source(service: Service, key: str, raw: dict[str, Any]) -> LogSource:
     static = dict(raw.get("static_labels") or {})
     static.update({conv.LOG_JOB_LABEL: service.job, conv.LOG_SOURCE_LABEL: key})
     keep, drop = conditions(raw, raw.get("keep")), conditions(raw, raw.get("drop"))
-    redactions = tuple(Redaction(r["pattern"], r.get("replacement", DEFAULT_REDACTION)) for r in raw.get("redact") or ())
+    redactions = tuple(
+        Redaction(r["pattern"], r.get("replacement", DEFAULT_REDACTION)) for r in raw.get("redact") or ()
+    )
     redactions += tuple(redact_field_pattern(fmt, f) for f in raw.get("redact_fields") or ())
     # A counter's series carry every stream label (Promtail and Alloy count with the entry's labels).
     stream = (*(f.name for f in labels), *(k for k in static if k != conv.LOG_JOB_LABEL), conv.LOG_FILENAME_LABEL)
@@ -188,6 +194,7 @@ def source(service: Service, key: str, raw: dict[str, Any]) -> LogSource:
         counters,
         parse_duration(raw["retention"]) if raw.get("retention") else None,
         (),
+        tuple(d for d in DESTINATIONS if d in (raw.get("to") or configured)),
     )
     return _with_queries(built)
 
@@ -208,7 +215,12 @@ def filebeat_output(d: dict[str, Any]) -> FilebeatOutput | None:
         es = d["elasticsearch"]
         hosts = tuple(es["hosts"])
         return Elasticsearch(
-            hosts, es["index"], es.get("username"), secret_ref(es, "password"), secret_ref(es, "api_key"), tls(es.get("tls"), hosts)
+            hosts,
+            es["index"],
+            es.get("username"),
+            secret_ref(es, "password"),
+            secret_ref(es, "api_key"),
+            tls(es.get("tls"), hosts),
         )
     if "logstash" in d:
         ls = d["logstash"]
@@ -242,7 +254,7 @@ def build_logs(raw: dict[str, Any] | None, service: Service) -> Logs | None:
     if not raw:
         return None
     return Logs(
-        tuple(source(service, k, s) for k, s in raw["sources"].items()),
+        tuple(source(service, k, s, tuple(d for d in DESTINATIONS if d in raw)) for k, s in raw["sources"].items()),
         filebeat_output(raw),
         loki(raw),
         conv.log_agent_job(service.name),

@@ -61,6 +61,7 @@ class LogCounter:
     by: tuple[Field, ...]
     where: tuple[Condition, ...]
     line: str | None
+    line_not: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,13 @@ class LogSource:
     counters: tuple[LogCounter, ...]
     retention_ms: int | None
     queries: tuple[SavedQuery, ...]
+    destinations: tuple[str, ...] = ()  # keys of the section: elasticsearch, logstash, kafka, loki
+
+    def ships_to_loki(self) -> bool:
+        return "loki" in self.destinations
+
+    def ships_with_filebeat(self) -> bool:
+        return any(d != "loki" for d in self.destinations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +157,9 @@ class Logs:
 
     def counters(self) -> tuple[LogCounter, ...]:
         return tuple(c for s in self.sources for c in s.counters)
+
+    def loki_sources(self) -> tuple[LogSource, ...]:
+        return tuple(s for s in self.sources if s.ships_to_loki())
+
+    def filebeat_sources(self) -> tuple[LogSource, ...]:
+        return tuple(s for s in self.sources if s.ships_with_filebeat())

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from generator import logql
 from generator.model.logs import LogCounter, LogSource
-from generator.model.promql import quote
 from generator.targets._templates import go_template_literal
 
 # Log counters are removed from /metrics after this long without an event (both agents default to 5m,
@@ -45,10 +44,8 @@ def _counter_stages(src: LogSource, c: LogCounter, stream: set[str]) -> list[Sta
             },
         )
     )
-    if c.where or c.line is not None:
-        selector = logql.stream_selector(src, c.where)
-        if c.line is not None:
-            selector += f" |~ {quote(c.line)}"
+    if c.where or c.line is not None or c.line_not is not None:
+        selector = logql.stream_selector(src, c.where) + logql.line_filters(c.line, c.line_not)
         out.append(Stage("match", {"selector": selector, "name": c.metric.name}, tuple(inner)))
     else:
         out.extend(inner)
@@ -82,7 +79,12 @@ def stages(src: LogSource) -> tuple[Stage, ...]:
         if temp:
             out.append(Stage("labeldrop", {"names": [c.field.name]}))
     for c in src.drop:
-        out.append(Stage("drop", {"source": c.field.name, "expression": logql.anchored(c.regex), "reason": f"drop_{c.field.name}"}))
+        out.append(
+            Stage(
+                "drop",
+                {"source": c.field.name, "expression": logql.anchored(c.regex), "reason": f"drop_{c.field.name}"},
+            )
+        )
     for counter in src.counters:
         out.extend(_counter_stages(src, counter, stream))
     for r in src.redactions:

@@ -13,26 +13,31 @@ import jinja2
 
 from generator.model.promql import quote
 
-# YAML 1.1's printable set (PyYAML, Promtail's and Filebeat's parsers agree on it); anything else is escaped.
-_YAML_PRINTABLE = (
-    lambda c: c in "\t\n\r"
-    or " " <= c <= "~"
-    or c == "\x85"
-    or "\xa0" <= c <= "\ud7ff"
-    or "\ue000" <= c <= "\ufffd"
-    or c >= "\U00010000"
-)
+# Characters Python's str.splitlines() (jinja's indent filter) and YAML treat as line breaks, besides \r and \n.
+_LINE_BREAKS = "\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e"
+
+
+def _yaml_printable(c: str) -> bool:
+    """YAML 1.1's printable set (PyYAML, Promtail's and Filebeat's parsers agree on it)."""
+    return (
+        c in "\t\n\r"
+        or " " <= c <= "~"
+        or c == "\x85"
+        or "\xa0" <= c <= "\ud7ff"
+        or "\ue000" <= c <= "\ufffd"
+        or c >= "\U00010000"
+    )
 
 
 def yaml_str(value: object) -> str:
     """A YAML double-quoted scalar: JSON's escapes are YAML's, plus escapes for non-printables."""
     text = json.dumps(str(value), ensure_ascii=False)
-    return "".join(c if _YAML_PRINTABLE(c) else f"\\u{ord(c):04x}" for c in text)
+    return "".join(c if _yaml_printable(c) and c not in _LINE_BREAKS else f"\\u{ord(c):04x}" for c in text)
 
 
 def alloy_str(value: object) -> str:
-    """An Alloy string literal (Go escapes: \\\\, \\", \\n, \\xHH for control characters)."""
-    return quote(str(value))
+    """An Alloy string literal (Go escapes: \\\\, \\", \\n, \\xHH for control characters, \\u for line separators)."""
+    return "".join(c if c not in _LINE_BREAKS else f"\\u{ord(c):04x}" for c in quote(str(value)))
 
 
 def go_template_literal(value: str) -> str:
@@ -41,8 +46,10 @@ def go_template_literal(value: str) -> str:
 
 
 def comment(value: object) -> str:
-    """Text safe inside a one-line comment."""
-    return str(value).replace("\r", "\\r").replace("\n", "\\n")
+    """Text safe inside a one-line comment: line breaks (YAML's and splitlines') and control characters escaped."""
+    return "".join(
+        c if _yaml_printable(c) and c not in "\r\n" + _LINE_BREAKS else f"\\u{ord(c):04x}" for c in str(value)
+    )
 
 
 @cache

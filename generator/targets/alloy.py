@@ -18,7 +18,7 @@ def render(model: Model) -> list[Output]:
     logs = model.logs
     if logs is None or logs.loki is None:
         return []
-    views = [(s.key, source_view(model.service.name, s)) for s in logs.sources]
+    views = [(s.key, source_view(model.service.name, s)) for s in logs.loki_sources()]
     text = render_template(
         "alloy/config.alloy.j2",
         source=model.source,

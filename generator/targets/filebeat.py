@@ -57,7 +57,9 @@ def source_view(service: str, src: LogSource) -> dict[str, Any]:
     parsers: list[dict[str, Any]] = []
     if src.multiline:
         m = src.multiline
-        parsers.append({"kind": "multiline", "start": m.start, "max_lines": m.max_lines, "timeout": f"{m.timeout_ms}ms"})
+        parsers.append(
+            {"kind": "multiline", "start": m.start, "max_lines": m.max_lines, "timeout": f"{m.timeout_ms}ms"}
+        )
     if src.format == "json" and not decode:
         parsers.append({"kind": "ndjson"})
     return {
@@ -90,7 +92,11 @@ def output_view(out: FilebeatOutput) -> dict[str, Any]:
         scheme = "https://" if out.tls.enabled else "http://"
         hosts = tuple(h if "://" in h else scheme + h for h in out.hosts)
         base = out.index.split("%{")[0].rstrip("-._") or "filebeat"
-        auth = [(k, v) for k, v in (("username", out.username), ("password", out.password_ref), ("api_key", out.api_key_ref)) if v]
+        auth = [
+            (k, v)
+            for k, v in (("username", out.username), ("password", out.password_ref), ("api_key", out.api_key_ref))
+            if v
+        ]
         return {
             "kind": "elasticsearch",
             "hosts": hosts,
@@ -114,7 +120,7 @@ def render(model: Model) -> list[Output]:
         "filebeat/filebeat.yml.j2",
         source=model.source,
         service=model.service.name,
-        sources=[source_view(model.service.name, s) for s in logs.sources],
+        sources=[source_view(model.service.name, s) for s in logs.filebeat_sources()],
         output=output_view(logs.filebeat),
     )
     return [Output(conv.filebeat_path(model.service.name), "text", text.rstrip("\n") + "\n", model.source)]

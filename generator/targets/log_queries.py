@@ -20,11 +20,13 @@ def render(model: Model) -> list[Output]:
     logs = model.logs
     if logs is None:
         return []
-    kql = isinstance(logs.filebeat, Elasticsearch)
+    es = isinstance(logs.filebeat, Elasticsearch)
     sources: dict[str, Any] = {}
     for src in logs.sources:
-        entry: dict[str, Any] = {"title": src.title, "paths": list(src.paths)}
-        if logs.loki:
+        entry: dict[str, Any] = {"title": src.title, "paths": list(src.paths), "shipped_to": list(src.destinations)}
+        loki = src.ships_to_loki()
+        kql = es and "elasticsearch" in src.destinations
+        if loki:
             entry["loki_stream"] = stream_selector(src)
         if src.retention_ms:
             entry["retention"] = retention_text(src.retention_ms)
@@ -33,10 +35,10 @@ def render(model: Model) -> list[Output]:
         queries = []
         for q in src.queries:
             item: dict[str, Any] = {"name": q.name, "title": q.title}
-            if logs.loki:
+            if loki:
                 item["logql"] = q.logql
             if kql:
-                item["kql"] = q.kql if q.kql is not None else None
+                item["kql"] = q.kql  # None: KQL has no regular expressions, or the field is not parsed
             queries.append(item)
         entry["queries"] = queries
         sources[src.key] = entry

@@ -76,6 +76,6 @@ def render(model: Model) -> list[Output]:
         http_port=conv.PROMTAIL_HTTP_PORT,
         loki=logs.loki,
         tls=tls_items(logs.loki.tls),
-        sources=[source_view(model.service.name, s) for s in logs.sources],
+        sources=[source_view(model.service.name, s) for s in logs.loki_sources()],
     )
     return [Output(conv.promtail_path(model.service.name), "text", text.rstrip("\n") + "\n", model.source)]
