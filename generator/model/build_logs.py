@@ -170,6 +170,7 @@ def source(service: Service, key: str, raw: dict[str, Any], configured: tuple[st
     stream = (*(f.name for f in labels), *(k for k in static if k != conv.LOG_JOB_LABEL), conv.LOG_FILENAME_LABEL)
     counters = tuple(counter(service, raw, key, k, c or {}, stream) for k, c in (raw.get("count") or {}).items())
     used = [
+        *(field_path(raw, f) for f in raw.get("fields") or {}),  # declared fields are always extracted
         *labels,
         *(c.field for c in keep + drop),
         *(f for c in counters for f in c.by),
