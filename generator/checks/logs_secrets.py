@@ -54,6 +54,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
             if key not in spec:
                 continue
             path: PathKey = ("logs", dest, key)
+            refs.add(path)  # reported here, never again as logs/unsafe-string
             value = spec[key]
             if dest == "loki":
                 yield error(
@@ -69,8 +70,6 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     doc.span(path),
                     f"store it in the Filebeat keystore or the environment and write `{key}: ${{NAME}}`",
                 )
-            else:
-                refs.add(path)
     for text, path in _strings(logs, ("logs",)):
         if "${" in text and path not in refs:
             yield error(
