@@ -21,7 +21,7 @@ from generator.compile import compile_specs
 from tests import log_pipelines as lp
 from tests import shipper_rules as rules
 from tests.alloy_syntax import Block, ParseError, parse
-from tests.conftest import EXAMPLES, OUT
+from tests.conftest import EXAMPLES, OUT, run_monspec
 
 SERVICES = [p.stem for p in EXAMPLES]
 
@@ -288,3 +288,12 @@ def test_no_inline_secret_in_committed_output(service: str) -> None:
                 if line.startswith(key):
                     value = raw.split(key[:-1].rstrip(), 1)[1].lstrip(" :=").strip().strip('"')
                     assert value.startswith("${") and value.endswith("}"), f"{path}: {raw}"
+
+
+def test_indicator_on_a_log_counter_is_proven_by_promtool(tmp_path: Path, promtool: str) -> None:
+    """`monspec test`: promtool checks the rules and prometheus.yml and proves the alert on the log counter."""
+    spec = tmp_path / "spec.yml"
+    spec.write_text(SPEC)
+    proc = run_monspec("test", str(spec), "--promtool", promtool)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok  promtool test rules" in proc.stdout and "ok  promtool check config" in proc.stdout

@@ -6,6 +6,7 @@ like any metric the service exposes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -197,13 +198,7 @@ def source(service: Service, key: str, raw: dict[str, Any], configured: tuple[st
         (),
         tuple(d for d in DESTINATIONS if d in (raw.get("to") or configured)),
     )
-    return _with_queries(built)
-
-
-def _with_queries(src: LogSource) -> LogSource:
-    from dataclasses import replace
-
-    return replace(src, queries=queries(src))
+    return replace(built, queries=queries(built))
 
 
 def secret_ref(spec: dict[str, Any], key: str) -> str | None:
