@@ -297,3 +297,56 @@ def test_indicator_on_a_log_counter_is_proven_by_promtool(tmp_path: Path, promto
     proc = run_monspec("test", str(spec), "--promtool", promtool)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok  promtool test rules" in proc.stdout and "ok  promtool check config" in proc.stdout
+
+
+LOGFMT_SPEC = r"""version: 1
+service: {name: svc, job: svc-job, metric_prefix: svc_}
+severities: {critical: {}}
+logs:
+  sources:
+    app:
+      paths: [/var/log/svc/app.log]
+      format: logfmt
+      timestamp: {field: time, format: RFC3339}
+      multiline: {start: '^time='}
+      keep: {level: [error, warn]}
+      drop: {user: {match: "bot.*"}}
+      redact_fields: [password]
+      count:
+        app_events_total: {by: [level]}
+  logstash: {hosts: ["localhost:5044"]}
+  loki: {url: http://localhost:3100/loki/api/v1/push}
+"""
+
+LOGFMT_LINES = [
+    'time=2026-01-01T00:00:00Z level=error user=alice msg="disk full" password=hunter2',
+    'time=2026-01-01T00:00:01Z level=info user=alice msg="fine"',
+    'time=2026-01-01T00:00:02Z level="warn" user=botnet msg="dropped by drop"',
+    'time=2026-01-01T00:00:03Z level=warn user=carol password="a b"',
+    'time=2026-01-01T00:00:04Z user=dave msg="no level: not kept"',
+]
+
+
+def test_logfmt_source_agrees_across_dialects(tmp_path: Path) -> None:
+    files = compile_text(tmp_path, LOGFMT_SPEC)
+    fb = body(files["svc/filebeat/filebeat.yml"])["filebeat.inputs"][0]
+    assert "ssl.enabled" in body(files["svc/filebeat/filebeat.yml"])["output.logstash"]
+    pt = body(files["svc/promtail/promtail.yml"])["scrape_configs"][0]
+    root = parse(files["svc/alloy/config.alloy"])
+    process = next(b for b in root.blocks if b.name == "loki.process")
+    file_labels = next(b for b in root.blocks if b.name == "local.file_match").attrs["path_targets"][0]
+    kept = []
+    for line in LOGFMT_LINES:
+        p = lp.run_promtail(pt, line, "f")
+        a = lp.run_alloy(process, file_labels, line, "f")
+        fkept, event = lp.run_filebeat(fb, line)
+        assert (p.kept, p.line, p.labels, p.counts) == (a.kept, a.line, a.labels, a.counts), line
+        assert fkept == p.kept, line
+        if fkept:
+            assert event["message"] == p.line and "hunter2" not in p.line and "a b" not in p.line
+        kept.append(p.kept)
+    assert kept == [True, False, False, True, False]
+    assert [dict(c[1])["level"] for line in LOGFMT_LINES for c in lp.run_promtail(pt, line, "f").counts] == [
+        "error",
+        "warn",
+    ]
