@@ -67,6 +67,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                 doc.key_span((*path, "count")),
                 "add loki to `to`, or remove `count`",
             )
+    yield from _shared_paths(doc, configured)
     for dest in configured:
         if dest not in used:
             yield warning(
@@ -108,3 +109,22 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                 doc.span(("logs", dest, "tls", "insecure_skip_verify")),
                 "set `ca_file` to the CA that signed the server certificate instead",
             )
+
+
+def _shared_paths(doc: Document, configured: list[str]) -> Iterator[Diagnostic]:
+    """One file in two sources of one shipper is read twice (filebeat.reference.yml: "Make sure a
+    file is not defined twice as this can lead to unexpected behaviour"; Promtail and Alloy tail it
+    twice and ship every line twice)."""
+    seen: dict[tuple[str, str], str] = {}
+    for key, src, path in _spec.log_sources(doc):
+        shippers = {"loki" if d == "loki" else "filebeat" for d in (src.get("to") or configured)}
+        for i, p in enumerate(src.get("paths") or ()):
+            for shipper in sorted(shippers):
+                first = seen.setdefault((shipper, p), key)
+                if first != key:
+                    yield error(
+                        "logs/duplicate-path",
+                        f"'{p}' is also read by source '{first}' for the same shipper",
+                        doc.span((*path, "paths", i)),
+                        "read each file in one source, or send the sources to different destinations with `to`",
+                    )
