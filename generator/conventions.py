@@ -100,3 +100,49 @@ OBJECTIVE_LABEL = "objective"  # the objective a burn-rate alert belongs to
 RESERVED_ALERT_LABELS = frozenset(
     {"alertname", SEVERITY_LABEL, PRIORITY_LABEL, SERVICE_LABEL, INDICATOR_LABEL, ESCALATION_LABEL, OBJECTIVE_LABEL}
 )
+
+
+# --- log shipping ---------------------------------------------------------------------------------
+# Stream labels monspec sets on every shipped line: `job` (the service's job, so counters read from
+# logs carry the same job as the service's own series) and `source` (the spec's source key).
+# `filename` is added by Promtail and Alloy themselves.
+LOG_JOB_LABEL = "job"
+LOG_SOURCE_LABEL = "source"
+LOG_FILENAME_LABEL = "filename"
+RESERVED_LOG_LABELS = frozenset({LOG_JOB_LABEL, LOG_SOURCE_LABEL, LOG_FILENAME_LABEL})
+ALLOY_HTTP_PORT = 12345  # Alloy's default --server.http.listen-addr
+PROMTAIL_HTTP_PORT = 9080  # the port Promtail's example configs use
+
+
+def filebeat_path(service: str) -> str:
+    return f"{service}/filebeat/filebeat.yml"
+
+
+def promtail_path(service: str) -> str:
+    return f"{service}/promtail/promtail.yml"
+
+
+def alloy_path(service: str) -> str:
+    return f"{service}/alloy/config.alloy"
+
+
+def log_queries_path(service: str) -> str:
+    return f"{service}/logs/queries.yml"
+
+
+def log_agent_job(service: str) -> str:
+    """The Prometheus job scraping the log agent; its counters keep the service's job (honor_labels)."""
+    return f"{service}-log-agent"
+
+
+def log_counter_prefix(full_name: str, metric_prefix: str) -> tuple[str, str]:
+    """Split a counter's full name into the (prefix, name) Promtail and Alloy join again.
+
+    Both agents replace an empty prefix by their own default (promtail_custom_, loki_process_custom_),
+    so the prefix must never be empty: the service prefix when the name starts with it, else the
+    name up to its first underscore (counter names end in _total, so there is one).
+    """
+    if metric_prefix and full_name.startswith(metric_prefix) and len(full_name) > len(metric_prefix):
+        return metric_prefix, full_name[len(metric_prefix) :]
+    head, _, tail = full_name.partition("_")
+    return head + "_", tail

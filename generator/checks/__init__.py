@@ -10,6 +10,9 @@ from generator.checks import (
     filters_regex,
     groups_unknown,
     labels_reserved,
+    logs_destinations,
+    logs_secrets,
+    logs_sources,
     metrics_unknown,
     names_unique,
     promql_invalid,
@@ -47,6 +50,9 @@ REGISTRY: dict[str, Check] = {
         routing_version,
         routing_integrations,
         routing_regex,
+        logs_secrets,
+        logs_sources,
+        logs_destinations,
         sections_reserved,
     )
 }

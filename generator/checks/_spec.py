@@ -52,4 +52,34 @@ def selectors(spec: dict[str, Any], path: PathKey) -> Iterator[tuple[str, PathKe
 
 def full_metric_names(doc: Document) -> set[str]:
     prefix = section(doc, "service").get("metric_prefix", "")
-    return {full_metric_name(prefix, k, m) for k, m in section(doc, "metrics").items()}
+    return {full_metric_name(prefix, k, m) for k, m in declared_metrics(doc).items()}
+
+
+def log_sources(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
+    for key, spec in (section(doc, "logs").get("sources") or {}).items():
+        if isinstance(spec, dict):
+            yield key, spec, ("logs", "sources", key)
+
+
+def log_counters(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
+    """(metric key, metric-like spec, path) of every counter declared under `logs.sources.*.count`.
+
+    The spec has the shape of a `metrics` entry (type, name, labels) so checks treat both alike;
+    the labels are those the agents put on the series: the counter's `by` fields, the source's
+    stream labels, `source` and `filename`.
+    """
+    for _, src, path in log_sources(doc):
+        stream = {*(src.get("labels") or ()), *(src.get("static_labels") or {}), "source", "filename"}
+        for key, c in (src.get("count") or {}).items():
+            c = c or {}
+            like: dict[str, Any] = {"type": "counter", "labels": sorted(stream | set(c.get("by") or ()))}
+            if c.get("name"):
+                like["name"] = c["name"]
+            yield key, like, (*path, "count", key)
+
+
+def declared_metrics(doc: Document) -> dict[str, Any]:
+    """`metrics` plus the counters read from logs; a key under `metrics` wins (names/duplicate reports it)."""
+    out = {k: spec for k, spec, _ in log_counters(doc)}
+    out.update(section(doc, "metrics"))
+    return out

@@ -37,7 +37,7 @@ _ALWAYS = {"job", "instance"}
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
-    metrics: dict[str, Any] = _spec.section(doc, "metrics")
+    metrics: dict[str, Any] = _spec.declared_metrics(doc)  # counters read from logs count too
     for _, spec, path in _spec.indicators(doc):
         read: list[dict[str, Any]] = []
         for key, ref_path, role in _spec.selectors(spec, path):
@@ -47,7 +47,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     NAME,
                     f"unknown metric '{key}'",
                     doc.span(ref_path),
-                    did_you_mean(key, list(metrics)) or "declare it under `metrics`",
+                    did_you_mean(key, list(metrics)) or "declare it under `metrics` (or count it from logs)",
                 )
                 continue
             read.append(m)

@@ -56,6 +56,8 @@ def check(doc: Document) -> Iterator[Diagnostic]:
     prefix = _spec.section(doc, "service").get("metric_prefix", "")
     for key, m in _spec.section(doc, "metrics").items():
         yield from claim(full, full_metric_name(prefix, key, m), ("metrics", key), "metric", key=True)
+    for key, m, path in _spec.log_counters(doc):
+        yield from claim(full, full_metric_name(prefix, key, m), path, "metric", key=True)
 
     for key, spec, path in _spec.indicators(doc):
         if spec.get("record"):

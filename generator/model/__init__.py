@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.model.alerts import FreeAlert
 from generator.model.indicators import AlertRule, Indicator
+from generator.model.logs import Logs
 from generator.model.metrics import Metric
 from generator.model.routing import Routing
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
@@ -22,6 +23,7 @@ class Model:
     indicators: tuple[Indicator, ...]
     alerts: tuple[FreeAlert, ...]
     routing: Routing | None = None
+    logs: Logs | None = None
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order."""

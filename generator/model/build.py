@@ -13,6 +13,7 @@ from generator.humanize import go_template_literal
 from generator.load import Document
 from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
+from generator.model.build_logs import build_logs
 from generator.model.build_routing import build_routing
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
@@ -92,6 +93,9 @@ def build(doc: Document) -> Model:
         )
         for k, m in sorted((d.get("metrics") or {}).items())
     )
+    logs = build_logs(d.get("logs"), service)
+    if logs:  # counters read from logs are metrics like any other (names are unique: names/duplicate)
+        metrics = tuple(sorted((*metrics, *(c.metric for c in logs.counters())), key=lambda m: m.key))
     by_metric = {m.key: m for m in metrics}
 
     default_group = conv.default_group(service.name)
@@ -114,6 +118,7 @@ def build(doc: Document) -> Model:
         tuple(g for n, g in groups.items() if n in used),
         indicators,
         alerts,
+        logs=logs,
     )
     # Sections build on the core model: each reads what it needs of it and adds its own part.
     model = replace(model, routing=build_routing(d.get("routing"), severities, service.name, model.alert_rules()))

@@ -23,10 +23,14 @@ Target = Callable[[Model], list[Output]]
 
 
 def all_targets() -> dict[str, Target]:
-    from generator.targets import alertmanager, prometheus, promtool_tests
+    from generator.targets import alertmanager, alloy, filebeat, log_queries, prometheus, promtail, promtool_tests
 
     return {
         "prometheus": prometheus.render,
         "promtool-tests": promtool_tests.render,
         "alertmanager": alertmanager.render,
+        "promtail": promtail.render,
+        "alloy": alloy.render,
+        "filebeat": filebeat.render,
+        "log-queries": log_queries.render,
     }

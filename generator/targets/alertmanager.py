@@ -14,7 +14,7 @@ from generator.model import Model
 from generator.model.durations import format_duration
 from generator.model.routing import Fields, InhibitRule, LabelMatcher, Route, Routing, Timing
 from generator.targets import Output
-from generator.templating import render_template
+from generator.targets._templates import render as render_template
 
 
 def thaw(value: object) -> Any:

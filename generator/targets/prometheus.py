@@ -78,8 +78,27 @@ def prometheus_config(model: Model) -> dict[str, Any]:
         "global": glob,
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": list(prom.alertmanagers)}]}]},
         "rule_files": [rules],
-        "scrape_configs": [job],
+        "scrape_configs": [job, *log_agent_jobs(model)],
     }
+
+
+def log_agent_jobs(model: Model) -> list[dict[str, Any]]:
+    """The log agent's /metrics, where counters read from logs live (see docs/logs.md).
+
+    honor_labels keeps the `job` label those counters carry (the service's job, set on every log
+    stream), so indicators read them like the service's own series; the agent's own metrics have
+    no job label and get the scrape job's.
+    """
+    logs = model.logs
+    if logs is None or logs.loki is None:
+        return []
+    return [
+        {
+            "job_name": logs.scrape_job,
+            "honor_labels": True,
+            "static_configs": [{"targets": list(logs.loki.agent_targets)}],
+        }
+    ]
 
 
 def render(model: Model) -> list[Output]:
