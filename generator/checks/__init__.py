@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 
 from generator.checks import (
     alerts_tested,
+    dashboards_queries,
+    dashboards_refs,
     durations_sane,
     filters_regex,
     groups_unknown,
@@ -38,6 +40,8 @@ REGISTRY: dict[str, Check] = {
         templates_valid,
         alerts_tested,
         sections_reserved,
+        dashboards_refs,
+        dashboards_queries,
     )
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model.alerts import FreeAlert
+from generator.model.dashboards import Dashboards
 from generator.model.indicators import AlertRule, Indicator
 from generator.model.metrics import Metric
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
@@ -20,6 +21,7 @@ class Model:
     groups: tuple[RuleGroup, ...]
     indicators: tuple[Indicator, ...]
     alerts: tuple[FreeAlert, ...]
+    dashboards: Dashboards | None = None
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order."""

@@ -12,6 +12,7 @@ from generator.humanize import go_template_literal
 from generator.load import Document
 from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
+from generator.model.build_dashboards import build_dashboards
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
     AlertRule,
@@ -98,7 +99,7 @@ def build(doc: Document) -> Model:
         groups[name] = RuleGroup(name, parse_duration(g["interval"]) if g and g.get("interval") else eval_interval)
 
     # The overview dashboard has one panel per indicator, in spec order; alerts link to theirs.
-    panel_ids = {key: i + 1 for i, key in enumerate(d.get("indicators") or {})}
+    panel_ids = {key: conv.overview_panel_id(i) for i, key in enumerate(d.get("indicators") or {})}
     ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids)
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
@@ -112,6 +113,7 @@ def build(doc: Document) -> Model:
         tuple(g for n, g in groups.items() if n in used),
         indicators,
         alerts,
+        build_dashboards(d.get("dashboards"), service, severities, indicators),
     )
 
 
