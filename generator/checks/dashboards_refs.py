@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.checks import _spec
+from generator.conventions import OVERVIEW_DASHBOARD
 from generator.diagnostics import Diagnostic, error
 from generator.load import Document, PathKey
 from generator.model.dashboards import METRIC_PANEL_TYPES
@@ -44,6 +45,9 @@ def _content(panel: dict[str, Any]) -> str:
     return "text" if "text" in panel else "logs" if "logs" in panel else "metrics"
 
 
+_SHOWN = {"text": "markdown text", "logs": "log lines", "metrics": "metrics"}
+
+
 def check(doc: Document) -> Iterator[Diagnostic]:
     indicators = list(_spec.section(doc, "indicators"))
     section = _spec.section(doc, "dashboards")
@@ -56,6 +60,14 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                 doc.key_span(("dashboards", "colors", sev)),
                 did_you_mean(sev, [*severities, _OK_COLOR]) or f"severities: {', '.join(severities)}; or `ok`",
             )
+    boards = section.get("boards")
+    if isinstance(boards, dict) and OVERVIEW_DASHBOARD in boards:
+        yield error(
+            "dashboards/reserved-name",
+            f"the board key '{OVERVIEW_DASHBOARD}' is taken by the generated overview dashboard",
+            doc.key_span(("dashboards", "boards", OVERVIEW_DASHBOARD)),
+            "pick another key; set the overview's title under `dashboards.overview`",
+        )
     for panel, path in panels(doc):
         for key in ("indicator", "thresholds"):
             ref = panel.get(key)
@@ -71,7 +83,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
         if isinstance(ptype, str) and ptype not in fits:
             yield error(
                 "dashboards/wrong-panel-type",
-                f"a `{ptype}` panel cannot show {'a ' + content if content != 'metrics' else 'metrics'}",
+                f"a `{ptype}` panel cannot show {_SHOWN[content]}",
                 doc.span((*path, "type")),
                 f"use type {' or '.join(fits)}, or leave `type` out",
             )
@@ -85,7 +97,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
         if content != "metrics" and "thresholds" in panel:
             yield error(
                 "dashboards/wrong-panel-type",
-                f"a {content} panel has no colour thresholds",
+                f"a panel of {_SHOWN[content]} has no colour thresholds",
                 doc.key_span((*path, "thresholds")),
                 "remove `thresholds`",
             )
