@@ -50,6 +50,7 @@ def dashboards() -> list[Path]:
     return sorted(OUT.glob("*/grafana/dashboards/*.json"))
 
 
+@functools.cache
 def load(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text())
     return data
@@ -63,6 +64,7 @@ def all_panels(dash: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+@functools.cache
 def spec_of(service: str) -> dict[str, Any]:
     for path in EXAMPLES:
         data: dict[str, Any] = yaml.safe_load(path.read_text())
@@ -71,6 +73,7 @@ def spec_of(service: str) -> dict[str, Any]:
     raise KeyError(service)
 
 
+@functools.cache
 def rules(service: str) -> list[dict[str, Any]]:
     data = yaml.safe_load((OUT / service / "prometheus" / "rules.yml").read_text())
     return [r for g in data["groups"] for r in g["rules"]]
@@ -323,7 +326,8 @@ def test_firing_alert_annotations_per_severity() -> None:
 def test_breakdown_labels_become_variables_and_legends() -> None:
     dash = load(OUT / "filagent" / "grafana" / "dashboards" / "overview.json")
     names = [v["name"] for v in dash["templating"]["list"]]
-    assert names[:3] == ["datasource", "job", "instance"]
+    assert names[:2] == ["datasource", "job"]
+    assert "instance" not in names  # no query here can use it: the recording rules aggregate instances away
     assert {"source_ip", "endpoint", "client_ip", "reason", "user_id"} <= set(names)
     panel = next(p for p in dash["panels"] if ":filagent_rate_limit_violations:" in p["targets"][0]["expr"])
     (target,) = panel["targets"]
@@ -340,3 +344,12 @@ def test_logs_panels_read_a_loki_variable() -> None:
     assert var["type"] == "datasource" and var["query"] == "loki"
     overview = load(OUT / "memory-service" / "grafana" / "dashboards" / "overview.json")
     assert "loki_datasource" not in [v["name"] for v in overview["templating"]["list"]]
+
+
+def test_instance_variable_where_a_query_uses_it() -> None:
+    dash = load(OUT / "memory-service" / "grafana" / "dashboards" / "performance.json")
+    var = next(v for v in dash["templating"]["list"] if v["name"] == "instance")
+    assert var["query"] == 'label_values(up{job="memory-service"}, instance)'
+    assert var["multi"] and var["includeAll"] and var["allValue"] == ".*"
+    panel = next(p for p in dash["panels"] if p["title"] == "Storage operations by instance")
+    assert all('instance=~"$instance"' in t["expr"] for t in panel["targets"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from generator import conventions as conv
@@ -163,7 +164,7 @@ class _Builder:
         self.catalog = f"{str(base).rstrip('/')}/{conv.catalog_path(service.name)}" if base else None
 
     # -- panels ---------------------------------------------------------------------------------
-    def indicator_panel(self, pid: int, ind: Indicator, raw: dict[str, Any], grid_of: Any) -> Panel:
+    def indicator_panel(self, pid: int, ind: Indicator, raw: dict[str, Any], grid_of: Callable[[str], Grid]) -> Panel:
         ptype = raw.get("type") or ("timeseries" if ind.by else "stat")
         legend = raw.get("legend") or _legend(ind.by, ind.title)
         query = PanelQuery("A", indicator_query(ind), legend, bool(raw.get("instant", ptype in _INSTANT_TYPES)))
@@ -192,7 +193,7 @@ class _Builder:
             parts.append(f"Alerts: {levels}.")
         return " ".join(parts)
 
-    def raw_panel(self, pid: int, raw: dict[str, Any], grid_of: Any) -> Panel:
+    def raw_panel(self, pid: int, raw: dict[str, Any], grid_of: Callable[[str], Grid]) -> Panel:
         if "text" in raw:
             ptype = raw.get("type", "text")
             return Panel(
@@ -275,18 +276,20 @@ class _Builder:
             out.append(Variable(LOKI_VAR, "Loki", "datasource", LOKI, None, False, False, False))
         job = self.service.job
         out.append(Variable(JOB_VAR, "Job", "constant", job, None, False, False, True))
-        out.append(
-            Variable(
-                INSTANCE_VAR,
-                "Instance",
-                "query",
-                f"label_values(up{{job={quote(job)}}}, instance)",
-                PROMETHEUS,
-                True,
-                True,
-                False,
+        # Recording rules aggregate instances away; the instance picker is offered where a raw query uses it.
+        if any(INSTANCE_VAR in query_variables(q.expr) for p in panels for q in p.queries):
+            out.append(
+                Variable(
+                    INSTANCE_VAR,
+                    "Instance",
+                    "query",
+                    f"label_values(up{{job={quote(job)}}}, instance)",
+                    PROMETHEUS,
+                    True,
+                    True,
+                    False,
+                )
             )
-        )
         # One variable per breakdown label of the indicators shown, offering the values their records carry.
         records: dict[str, list[str]] = {}
         for p in panels:
