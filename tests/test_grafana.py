@@ -351,5 +351,6 @@ def test_instance_variable_where_a_query_uses_it() -> None:
     var = next(v for v in dash["templating"]["list"] if v["name"] == "instance")
     assert var["query"] == 'label_values(up{job="memory-service"}, instance)'
     assert var["multi"] and var["includeAll"] and var["allValue"] == ".*"
+    assert var["current"]["value"] == ["$__all"]
     panel = next(p for p in dash["panels"] if p["title"] == "Storage operations by instance")
     assert all('instance=~"$instance"' in t["expr"] for t in panel["targets"])

@@ -6,12 +6,12 @@ and their colour steps come from the same Threshold objects the alert rules were
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from generator import conventions as conv
+from generator.model.dashboard_colors import OK_COLOR, severity_colors, threshold_steps
 from generator.model.dashboards import (
     LOKI,
     PROMETHEUS,
@@ -35,10 +35,6 @@ DEFAULT_PROVISIONING_PATH = "/var/lib/grafana/monspec"
 DEFAULT_REFRESH = "1m"
 DEFAULT_TIME = "6h"
 DEFAULT_TIMEZONE = "browser"
-OK_COLOR = "ok"
-# Severity colours by rank (most severe first); the healthy range is green.
-RANK_COLORS = ("red", "orange", "yellow", "blue", "purple")
-DEFAULT_OK = "green"
 _WIDTH = {"stat": 6, "gauge": 6, "bargauge": 8, "piechart": 8, "text": 24, "logs": 24}
 _HEIGHT = {"stat": 5, "gauge": 6, "bargauge": 6}
 _INSTANT_TYPES = ("table", "piechart")
@@ -47,38 +43,6 @@ INSTANCE_VAR = "instance"
 DATASOURCE_VAR = "datasource"
 LOKI_VAR = "loki_datasource"
 _FIXED_VARS = (DATASOURCE_VAR, LOKI_VAR, JOB_VAR, INSTANCE_VAR)
-
-
-def severity_colors(severities: tuple[Severity, ...], overrides: dict[str, str]) -> dict[str, str]:
-    colors = {s.name: RANK_COLORS[min(s.rank, len(RANK_COLORS) - 1)] for s in severities}
-    colors[OK_COLOR] = DEFAULT_OK
-    colors.update(overrides)
-    return colors
-
-
-def _edge(value: float, op: str) -> float:
-    """The first value Grafana must colour as past the threshold: a step applies from its value upwards."""
-    # `x > v` alerts from just above v; `x <= v` keeps alerting at v, so the milder colour starts just above.
-    return math.nextafter(value, math.inf) if op in (">", "<=") else value
-
-
-def threshold_steps(ind: Indicator, colors: dict[str, str]) -> tuple[Step, ...]:
-    """Colour steps equal to the alert thresholds, in order of severity, for either direction."""
-    if not ind.thresholds:
-        return (Step(None, colors[OK_COLOR]),)
-    if ind.direction == "above":
-        mildest_first = tuple(reversed(ind.thresholds))
-        return (
-            Step(None, colors[OK_COLOR]),
-            *(Step(_edge(t.value, t.op), colors[t.severity.name]) for t in mildest_first),
-        )
-    # below: the lowest values are the most severe; each threshold hands over to the next milder colour.
-    severe_first = ind.thresholds
-    milder = [*(colors[t.severity.name] for t in severe_first[1:]), colors[OK_COLOR]]
-    return (
-        Step(None, colors[severe_first[0].severity.name]),
-        *(Step(_edge(t.value, t.op), c) for t, c in zip(severe_first, milder, strict=True)),
-    )
 
 
 def runbook_links(ind: Indicator) -> tuple[Link, ...]:

@@ -329,6 +329,9 @@ class Variable(core.Template):  # type: ignore[misc]
             )
             if self.allValue is not None:
                 out["allValue"] = self.allValue
+            if self.includeAll:
+                # Start on "All": without it Grafana selects the first value and hides the other series.
+                out["current"] = {"selected": True, "text": ["All"], "value": ["$__all"]}
         return out
 
 
