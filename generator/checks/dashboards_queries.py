@@ -67,10 +67,15 @@ def check(doc: Document) -> Iterator[Diagnostic]:
             continue
         for name in parsed.metric_names:
             if name not in known:
+                hint = (
+                    "a recording rule is read by name only when an indicator sets it with `record:`;"
+                    " or show the indicator with `indicator:` (or colour a query with `thresholds:`)"
+                    if ":" in name
+                    else did_you_mean(name, sorted(known)) or "declare the metric under `metrics`"
+                )
                 yield error(
                     "dashboards/undeclared-metric",
                     f"dashboard query reads '{name}', which neither `metrics` nor a `record:` produces",
                     doc.span(path),
-                    did_you_mean(name, sorted(known))
-                    or "declare the metric, or show an indicator's recording rule with `indicator:`",
+                    hint,
                 )
