@@ -50,14 +50,62 @@ def default_group(service: str) -> str:
     return service
 
 
+OVERVIEW_DASHBOARD = "overview"
+
+
+def _uid_digest(service: str, dashboard: str) -> str:
+    return hashlib.sha256(f"monspec:{service}:{dashboard}".encode()).hexdigest()[:8]
+
+
 def overview_dashboard_uid(service: str) -> str:
     """Grafana uids are at most 40 characters; a readable stem plus a hash keeps them unique and stable."""
-    digest = hashlib.sha256(f"monspec:{service}:overview".encode()).hexdigest()[:8]
-    return f"{service[:30]}-{digest}"
+    return f"{service[:30]}-{_uid_digest(service, OVERVIEW_DASHBOARD)}"
 
 
 def overview_dashboard_slug(service: str) -> str:
-    return f"{service}-overview"
+    return dashboard_slug(service, OVERVIEW_DASHBOARD)
+
+
+def overview_panel_id(position: int) -> int:
+    """The overview shows one panel per indicator in spec order; alerts link to `?viewPanel=` this id."""
+    return position + 1
+
+
+def dashboard_uid(service: str, dashboard: str) -> str:
+    """The uid of any dashboard of a service: the overview keeps its historic form, the others add their key."""
+    if dashboard == OVERVIEW_DASHBOARD:
+        return overview_dashboard_uid(service)
+    return f"{f'{service}-{dashboard}'[:31]}-{_uid_digest(service, dashboard)}"
+
+
+def dashboard_slug(service: str, dashboard: str) -> str:
+    """Grafana redirects any slug to the right one; a stable slug keeps generated links readable."""
+    return re.sub(r"[^a-z0-9]+", "-", f"{service}-{dashboard}".lower()).strip("-")
+
+
+def dashboard_folder_uid(service: str) -> str:
+    return f"monspec-{service[:22]}-{_uid_digest(service, 'folder')}"
+
+
+def dashboard_path(service: str, dashboard: str) -> str:
+    return f"{service}/grafana/dashboards/{dashboard}.json"
+
+
+def dashboards_dir(service: str) -> str:
+    return f"{service}/grafana/dashboards"
+
+
+def grafana_provisioning_path(service: str) -> str:
+    return f"{service}/grafana/provisioning/dashboards.yml"
+
+
+def grafana_provider_name(service: str) -> str:
+    return f"monspec-{service}"
+
+
+def catalog_path(service: str) -> str:
+    """The alert catalog (written by the catalog target) that dashboards link to."""
+    return f"{service}/catalog.md"
 
 
 def rules_path(service: str) -> str:

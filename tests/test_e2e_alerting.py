@@ -125,6 +125,10 @@ def test_alerts_reach_exactly_their_receivers_inhibition_and_resolution(stack: S
     assert inhibited_state, stack.logs()
     assert inhibited_state[0]["status"]["state"] == "suppressed"
     assert inhibited_state[0]["status"]["inhibitedBy"]
+    # While its sibling fires, the inhibited alert reaches nobody, also after a further group interval.
+    group_interval_s = (routing.root.timing.group_interval_ms or 0) / 1000
+    time.sleep(2 * group_interval_s)  # a bound from the spec: two flushes of every group
+    assert alerts_in(stack.sink.snapshot(), inhibited.name, "firing") == set()
 
     # Resolve the most severe alert: its receivers are told.
     stack.exporter.set(name, labels, safe_value(sibling.thresholds[-1].value, sibling.direction, sibling.inclusive))

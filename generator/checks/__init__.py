@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 
 from generator.checks import (
     alerts_tested,
+    dashboards_queries,
+    dashboards_refs,
     durations_sane,
     filters_regex,
     groups_unknown,
@@ -54,6 +56,8 @@ REGISTRY: dict[str, Check] = {
         logs_sources,
         logs_destinations,
         sections_reserved,
+        dashboards_refs,
+        dashboards_queries,
     )
 }
 

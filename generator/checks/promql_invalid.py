@@ -25,7 +25,7 @@ from generator.promql_check import parse
 from generator.schema import did_you_mean
 
 NAME = "promql/invalid"
-_BUILTIN = {
+BUILTIN_SERIES = {
     "up",
     "ALERTS",
     "ALERTS_FOR_STATE",
@@ -34,6 +34,11 @@ _BUILTIN = {
     "scrape_samples_post_metric_relabeling",
     "scrape_series_added",
 }
+
+
+def derived_series(names: set[str]) -> set[str]:
+    """Counters and histograms expose derived series too."""
+    return names | {f"{n}{suffix}" for n in names for suffix in ("_bucket", "_sum", "_count", "_created")}
 
 
 def _records(doc: Document) -> set[str]:
@@ -73,10 +78,7 @@ def _check_expr(doc: Document, expr: str, path: PathKey, known: set[str], what: 
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
-    known = _spec.full_metric_names(doc) | _BUILTIN | _records(doc)
-    # Counters and histograms expose derived series too.
-    for name in list(known):
-        known |= {f"{name}_bucket", f"{name}_sum", f"{name}_count", f"{name}_created"}
+    known = derived_series(_spec.full_metric_names(doc) | BUILTIN_SERIES | _records(doc))
     for key, spec, path in _spec.indicators(doc):
         if isinstance(spec.get("expr"), str):
             yield from _check_expr(doc, spec["expr"], (*path, "expr"), known, f"indicator '{key}' expr")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model.alerts import FreeAlert
+from generator.model.dashboards import Dashboards
 from generator.model.indicators import AlertRule, Indicator
 from generator.model.logs import Logs
 from generator.model.metrics import Metric
@@ -24,12 +25,19 @@ class Model:
     alerts: tuple[FreeAlert, ...]
     routing: Routing | None = None
     logs: Logs | None = None
+    dashboards: Dashboards | None = None
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
-        """Every alert the model defines, in output order."""
+        """Every alert the model defines, in output order.
+
+        An indicator's levels go least severe first. Prometheus sends each rule's alerts right after
+        evaluating it, so a more severe sibling reaches Alertmanager after the alert it inhibits
+        (and is inhibited before its group waits out) and resolves after it: no moment where the
+        less severe alert fires uninhibited because its sibling resolved a few milliseconds sooner.
+        """
         out: list[AlertRule] = []
         for ind in self.indicators:
-            out.extend(t.alert for t in ind.thresholds)
+            out.extend(t.alert for t in reversed(ind.thresholds))
             if ind.absent is not None:
                 out.append(ind.absent)
         out.extend(a.rule for a in self.alerts)

@@ -13,6 +13,7 @@ from generator.humanize import go_template_literal
 from generator.load import Document
 from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
+from generator.model.build_dashboards import build_dashboards
 from generator.model.build_logs import build_logs
 from generator.model.build_routing import build_routing
 from generator.model.durations import parse_duration
@@ -104,7 +105,7 @@ def build(doc: Document) -> Model:
         groups[name] = RuleGroup(name, parse_duration(g["interval"]) if g and g.get("interval") else eval_interval)
 
     # The overview dashboard has one panel per indicator, in spec order; alerts link to theirs.
-    panel_ids = {key: i + 1 for i, key in enumerate(d.get("indicators") or {})}
+    panel_ids = {key: conv.overview_panel_id(i) for i, key in enumerate(d.get("indicators") or {})}
     ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids)
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
@@ -119,6 +120,7 @@ def build(doc: Document) -> Model:
         indicators,
         alerts,
         logs=logs,
+        dashboards=build_dashboards(d.get("dashboards"), service, severities, indicators),
     )
     # Sections build on the core model: each reads what it needs of it and adds its own part.
     model = replace(model, routing=build_routing(d.get("routing"), severities, service.name, model.alert_rules()))

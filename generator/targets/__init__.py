@@ -23,7 +23,16 @@ Target = Callable[[Model], list[Output]]
 
 
 def all_targets() -> dict[str, Target]:
-    from generator.targets import alertmanager, alloy, filebeat, log_queries, prometheus, promtail, promtool_tests
+    from generator.targets import (
+        alertmanager,
+        alloy,
+        filebeat,
+        grafana,
+        log_queries,
+        prometheus,
+        promtail,
+        promtool_tests,
+    )
 
     return {
         "prometheus": prometheus.render,
@@ -33,4 +42,5 @@ def all_targets() -> dict[str, Target]:
         "alloy": alloy.render,
         "filebeat": filebeat.render,
         "log-queries": log_queries.render,
+        "grafana": grafana.render,
     }
