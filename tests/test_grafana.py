@@ -29,7 +29,7 @@ from generator.checks.dashboards_queries import sample
 from generator.promql_check import parse
 from tests.conftest import EXAMPLES, OUT
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "grafana"  # ../shared of the repo
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "grafana"  # copies of ../shared/schemas/grafana, see README
 PANEL_SCHEMAS = ("timeseries", "stat", "gauge", "table", "text", "logs")
 FORBIDDEN_TYPES = {"graph", "singlestat", "table-old", "grafana-piechart-panel"}
 SERVICES = sorted(p.name for p in OUT.iterdir() if p.is_dir())
