@@ -206,7 +206,11 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None) -> None:
             ]
             steps += [
                 ["test", "rules", p]
-                for p in (conv.rules_test_path(name), conv.rules_long_test_path(name))
+                for p in (
+                    conv.rules_test_path(name),
+                    conv.rules_long_test_path(name),
+                    *(conv.objective_test_path(name, o.key) for o in model.objectives),
+                )
                 if (root / p).is_file()
             ]
             for step in steps:

@@ -28,6 +28,20 @@ def absent_alert_name(indicator: str) -> str:
     return camel(indicator) + "Absent"
 
 
+def objective_record(prefix: str, objective: str, metric: str, operations: str) -> str:
+    """`job:<prefix><objective>_<metric>:<operations>`, e.g. job:clawdbot_gateway_uptime_errors:ratio_rate30d."""
+    return f"{record_level(())}:{prefix}{objective}_{metric}:{operations}"
+
+
+def objective_alert_name(objective: str, kind: str) -> str:
+    """Page and ticket alerts of an objective: GatewayUptimeBudgetBurnPage, ...Ticket."""
+    return camel(objective) + "BudgetBurn" + camel(kind)
+
+
+def objective_absent_alert_name(objective: str) -> str:
+    return camel(objective) + "ObjectiveAbsent"
+
+
 def record_level(by: tuple[str, ...]) -> str:
     return "_".join(("job", *by))
 
@@ -73,6 +87,16 @@ def rules_long_test_path(service: str) -> str:
     return f"{service}/prometheus/rules.long.test.yml"
 
 
+def objective_test_path(service: str, objective: str) -> str:
+    """Raw-series tests of one objective's burn-rate alerts: days of samples on a 10-minute clock."""
+    return f"{service}/prometheus/objective-{objective}.test.yml"
+
+
+def objective_rules_testdata_path(service: str, objective: str) -> str:
+    """One objective's rules, verbatim from rules.yml, loaded by its test file alone."""
+    return f"{service}/prometheus/testdata/objective-{objective}.rules.yml"
+
+
 def prometheus_config_path(service: str) -> str:
     return f"{service}/prometheus/prometheus.yml"
 
@@ -80,6 +104,10 @@ def prometheus_config_path(service: str) -> str:
 SERVICE_LABEL = "service"
 INDICATOR_LABEL = "indicator"
 SEVERITY_LABEL = "severity"
+# Objective alerts carry the objective's name; Alertmanager inhibits an objective's ticket while
+# its page fires with equal: [service, objective].
+OBJECTIVE_LABEL = "objective"
+OWNER_LABEL = "owner"
 PRIORITY_LABEL = "priority"
 # Labels monspec sets itself; a spec may not set them through `labels:`.
 RESERVED_ALERT_LABELS = frozenset({"alertname", SEVERITY_LABEL, PRIORITY_LABEL, SERVICE_LABEL, INDICATOR_LABEL})

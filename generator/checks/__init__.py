@@ -12,6 +12,7 @@ from generator.checks import (
     labels_reserved,
     metrics_unknown,
     names_unique,
+    objectives_refs,
     promql_invalid,
     sections_reserved,
     severities_unknown,
@@ -37,6 +38,7 @@ REGISTRY: dict[str, Check] = {
         groups_unknown,
         templates_valid,
         alerts_tested,
+        objectives_refs,
         sections_reserved,
     )
 }

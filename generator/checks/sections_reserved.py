@@ -17,7 +17,6 @@ RESERVED = (
     "routing",
     "dashboards",
     "logs",
-    "objectives",
 )
 
 

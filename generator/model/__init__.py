@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from generator.model.alerts import FreeAlert
 from generator.model.indicators import AlertRule, Indicator
 from generator.model.metrics import Metric
+from generator.model.objectives import Objective
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
 
 
@@ -20,6 +21,7 @@ class Model:
     groups: tuple[RuleGroup, ...]
     indicators: tuple[Indicator, ...]
     alerts: tuple[FreeAlert, ...]
+    objectives: tuple[Objective, ...] = ()
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order."""
@@ -28,5 +30,7 @@ class Model:
             out.extend(t.alert for t in ind.thresholds)
             if ind.absent is not None:
                 out.append(ind.absent)
+        for o in self.objectives:
+            out.extend(o.alert_rules())
         out.extend(a.rule for a in self.alerts)
         return tuple(out)

@@ -23,6 +23,10 @@ Target = Callable[[Model], list[Output]]
 
 
 def all_targets() -> dict[str, Target]:
-    from generator.targets import prometheus, promtool_tests
+    from generator.targets import objective_tests, prometheus, promtool_tests
 
-    return {"prometheus": prometheus.render, "promtool-tests": promtool_tests.render}
+    return {
+        "prometheus": prometheus.render,
+        "promtool-tests": promtool_tests.render,
+        "objective-tests": objective_tests.render,
+    }
