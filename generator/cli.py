@@ -223,5 +223,38 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None) -> None:
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
+@main.command(name="import")
+@click.option(
+    "--openslo",
+    "openslo",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="OpenSLO v1 file of SLO (and SLI) documents to turn into monspec objectives.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the spec here (default: stdout).",
+)
+@handle_errors
+def import_(openslo: Path, output: Path | None) -> None:
+    """Turn definitions of other tools into a monspec spec to review, validate and commit."""
+    from generator.importers.openslo import OpenSloError, import_openslo
+
+    try:
+        imported = import_openslo(openslo.read_text("utf-8"))
+    except OpenSloError as exc:
+        click.echo(f"{openslo}: error [import/openslo] {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    text = imported.text(openslo.name)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, "utf-8")
+    click.echo(f"wrote {output} ({len(imported.spec.get('objectives', {}).get('slos', {}))} objectives)", err=True)
+
+
 if __name__ == "__main__":
     main()
