@@ -5,7 +5,8 @@ An objective reads declared metrics of the right type (counters for `ratio`, a h
 a declared rule group, and its labels leave alone the ones monspec sets (`objective`, `owner`
 when `owner:` is given, and those of every alert). A window shorter than the longest alert
 window (3d) still compiles, with a warning: the slow ticket would look further back than the
-budget it protects.
+budget it protects. So does a target too low for a burn-rate factor (with 90%, 100% errors burn
+only 10x, never 14.4x): that condition can never fire.
 
 Pass::
 
@@ -121,6 +122,24 @@ def _names(doc: Document, section: dict[str, Any], slos: dict[str, Any]) -> Iter
             )
 
 
+def _unreachable(doc: Document, key: str, spec: dict[str, Any], window_ms: int, path: PathKey) -> Iterator[Diagnostic]:
+    """A burn rate tops out at 1 / (1 - target) (every event an error); a factor above it never fires."""
+    target = spec.get("target")
+    if not isinstance(target, int | float) or not 0 < target < 1:
+        return
+    for kind in ("page", "ticket"):
+        for w in burn_rate_table()[kind]:
+            factor = float(w["budget"]) * window_ms / parse_duration(w["long"])
+            if factor * (1 - target) >= 1:
+                yield warning(
+                    "objectives/unreachable-burn",
+                    f"objective '{key}': its {kind} condition over {w['long']} needs a {factor:.4g}x burn, but with "
+                    f"a target of {target} even 100% errors burn only {1 / (1 - target):.4g}x",
+                    doc.span((*path, "target")),
+                    "that condition can never fire; a target this low suits a threshold indicator better",
+                )
+
+
 def _other_alert_names(doc: Document) -> dict[str, str]:
     """Alert names indicators and free-form alerts take (names/duplicate checks them among themselves)."""
     out: dict[str, str] = {}
@@ -172,7 +191,9 @@ def check(doc: Document) -> Iterator[Diagnostic]:
         at = (*path, "window") if "window" in spec else ("objectives", "window")
         if ms == 0:
             yield error("durations/range", f"objective '{key}': the window must be longer than 0", doc.span(at), None)
-        elif ms < longest:
+        else:
+            yield from _unreachable(doc, key, spec, ms, path)
+        if 0 < ms < longest:
             yield warning(
                 "objectives/short-window",
                 f"objective '{key}' has a {window} window, shorter than the 3d of its slow ticket alert",

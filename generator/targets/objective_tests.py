@@ -1,22 +1,23 @@
-"""promtool unit tests of every objective's burn-rate alerts, fed with raw counter series.
+"""promtool unit tests of every objective's burn-rate alerts, fed with raw series.
 
-Each objective gets scenarios on one steady traffic (100 events a minute) whose error share is
-`burn x (1 - target)`, after a clean baseline as long as the longest window the alert reads, so
-the long windows see the burst diluted exactly as they would in production:
+Each scenario is steady traffic (100 events a sample) whose error share is `burn x (1 - target)`,
+after a clean lead-in just long enough that the windows not under test stay below their factors:
 
-* page, first pair: burning at 14.4x (+2%) the page fires once the 1h window is full (silent at
-  45m, firing at 65m); burning at 10x it stays silent for two hours;
-* page, second pair: burning at 6x (+2%) it fires once the 6h window is full, not before;
-* page, short window: a burst that stopped 10 minutes ago still fills the 1h window past 14.4x,
-  but the 5m window is clean, so the page has reset;
-* ticket: burning at 3x (+2%) it fires once the 1d window is full (silent at 20h); a 2-hour
-  spike at 5.5x that the 2h window sees above 3x (checked) leaves it silent;
+* page: burning at 14.4x (+2%) it fires once the 1h window is full, not 30m into the burn, and
+  through that pair (the 6h one is still quiet); likewise at 6x (+2%) once the 6h window is full;
+  burning at 10x for two hours it stays silent;
+* page, short window: after a burst, the 1h window still burns past 14.4x but the 5m one is
+  clean: the page has reset (both windows are required);
+* ticket: burning at 3x (+2%) it fires once the 1d window is full and not 2h into the burn (the
+  page stays silent); a spike the 2h window sees above 3x (checked) leaves it silent; errors that
+  stopped 6h ago still fill the 1d window past 3x, yet the ticket has reset;
 * no series at all: the absent-data alert fires after its `for`.
 
-Scenarios the objective cannot produce (a 99% target cannot burn faster than 100x, a 95% one
-not faster than 20x) are left out; the check `objectives/unreachable-burn` warns about them.
-The raw series go through the recording rules, so these tests prove the SLI's PromQL, the
-derived long windows, the burn rates and the alert conditions together.
+Scenarios a target cannot produce (a 95% target cannot burn faster than 20x) are left out; the
+check `objectives/unreachable-burn` warns when a whole condition is out of reach. The series go
+through the recording rules, so these tests prove the SLI's PromQL, the derived long windows, the
+burn rates and the alert conditions together. tests/test_objectives.py mutates the rules and
+checks that these tests notice.
 """
 
 from __future__ import annotations
@@ -187,9 +188,14 @@ class _Scenarios:
         return g
 
     def fires_once_full(
-        self, alert: BurnAlert, pair: BurnWindow, other_alert: AlertRule | None
+        self, alert: BurnAlert, pair: BurnWindow, other_alert: AlertRule | None, isolate: bool
     ) -> dict[str, Any] | None:
-        """Burning just above the pair's factor: silent early, firing once its long window is full."""
+        """Burning just above the pair's factor: silent early, firing once its long window is full.
+
+        With `isolate`, the clean lead-in also keeps the alert's other pairs below their factors
+        when it fires, so it fires through this pair. The ticket's pairs cannot be told apart that
+        way: 3x for a day is 1x over three days, the other pair's condition, whatever came before.
+        """
         burn = pair.factor * MARGIN
         if not self.feasible(burn):
             return None
@@ -198,6 +204,8 @@ class _Scenarios:
         # Silent once the short window is full: the long windows still hold the clean lead-in.
         early = step(pair.short_ms // MINUTE) + self.e
         base = quiet_base(burn, early, alert.windows, self.e)
+        if isolate:
+            base = max(base, quiet_base(burn, at, tuple(w for w in alert.windows if w is not pair), self.e))
         checks = [self.silent(alert.rule, base + early), self.firing(alert.rule, base + at)]
         if other_alert is not None:
             checks.append(self.silent(other_alert, base + at))
@@ -213,7 +221,7 @@ class _Scenarios:
         rule = alert.rule
         fast = alert.windows[0]
         lf, short = fast.long_ms // MINUTE, fast.short_ms // MINUTE
-        out = [self.fires_once_full(alert, w, None) for w in alert.windows]
+        out = [self.fires_once_full(alert, w, None, isolate=True) for w in alert.windows]
         calm = round(min(10.0, fast.factor * 0.7), 3)
         span = 2 * lf
         base = quiet_base(calm, span, alert.windows, lf)
@@ -245,7 +253,23 @@ class _Scenarios:
         rule = alert.rule
         first = alert.windows[0]
         short = first.short_ms // MINUTE
-        out = [self.fires_once_full(alert, first, page)]
+        out = [self.fires_once_full(alert, first, page, isolate=False)]
+        # Errors that stopped: the 1d window still holds them above 3x, the 2h one is clean and so,
+        # once the 6h window is clean too, is the other pair. The ticket has reset.
+        last = alert.windows[-1]
+        burst = round(min(8.0, 0.95 / self.budget), 3)
+        length = step(first.factor * 1.1 * (first.long_ms // MINUTE) / burst)
+        after = step(last.short_ms // MINUTE) + self.e
+        if burst > first.factor * 1.1 and length + after < first.long_ms // MINUTE:
+            out.append(
+                self.group(
+                    f"{format_duration(length * MINUTE)} at {num(burst)}x: the ticket fires, and has reset "
+                    f"{format_duration(after * MINUTE)} after the errors stopped although the "
+                    f"{format_duration(first.long_ms)} window still burns past {num(first.factor)}x",
+                    [(self.e, 0.0), (length, burst), (after + self.e, 0.0)],
+                    [self.firing(rule, self.e + length), self.silent(rule, self.e + length + after)],
+                )
+            )
         spike = round(min(first.factor * 1.15, 0.95 / self.budget), 3)
         if spike > first.factor * 1.1:
             record = self.obj.burn_rate_record(first.short_ms)
