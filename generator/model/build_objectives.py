@@ -216,7 +216,7 @@ def _objective(
             expr,
             0,
             sev,
-            _alert_labels(ctx, sev, key, labels, spec),
+            _alert_labels(ctx, sev, key, labels),
             ctx.annotations(
                 summary,
                 description,
@@ -238,7 +238,7 @@ def _objective(
         f"absent({events_record})",
         parse_duration(spec.get("absent_for") or ctx.defaults.get("absent_for", "10m")),
         absent_sev,
-        _alert_labels(ctx, absent_sev, key, labels, spec),
+        _alert_labels(ctx, absent_sev, key, labels),
         ctx.annotations(
             go_template_literal(f"{title} has no data"),
             go_template_literal(
@@ -276,7 +276,8 @@ def _objective(
     )
 
 
-def _alert_labels(ctx: _Context, sev: Severity, key: str, own: Labels, spec: dict[str, Any]) -> Labels:
+def _alert_labels(ctx: _Context, sev: Severity, key: str, own: Labels) -> Labels:
+    """The service's and the objective's labels, the severity's, and `objective` for inhibition."""
     out = dict(ctx.labels(sev, sev.priority, None, dict(own)))
     out[conv.OBJECTIVE_LABEL] = key
     return tuple(sorted(out.items()))
