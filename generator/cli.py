@@ -249,6 +249,16 @@ def import_(openslo: Path, output: Path | None) -> None:
         click.echo(f"{openslo}: error [import/openslo] {exc}", err=True)
         sys.exit(EXIT_INVALID)
     text = imported.text(openslo.name)
+    # What the importer wrote must be a valid spec; a failure here is an importer bug to report.
+    from generator.compile import validate_document
+    from generator.diagnostics import has_errors
+    from generator.load import load_text
+
+    found = validate_document(load_text(text, str(output or "<stdout>")))
+    if has_errors(found):
+        report(found, "parsable")
+        click.echo(f"{openslo}: error [import/openslo] the imported spec is not valid (see above)", err=True)
+        sys.exit(EXIT_INVALID)
     if output is None:
         click.echo(text, nl=False)
         return
