@@ -209,7 +209,11 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None, amtool_pa
             ]
             steps += [
                 ["test", "rules", p]
-                for p in (conv.rules_test_path(name), conv.rules_long_test_path(name))
+                for p in (
+                    conv.rules_test_path(name),
+                    conv.rules_long_test_path(name),
+                    *(conv.objective_test_path(name, o.key) for o in model.objectives),
+                )
                 if (root / p).is_file()
             ]
             for step in steps:
@@ -254,6 +258,49 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     status = "ok" if bad == 0 else "FAILED"
     click.echo(f"{status:>6}  amtool config routes test: {len(table['tests']) - bad}/{len(table['tests'])} rows")
     return failed or bad > 0
+
+
+@main.command(name="import")
+@click.option(
+    "--openslo",
+    "openslo",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="OpenSLO v1 file of SLO (and SLI) documents to turn into monspec objectives.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the spec here (default: stdout).",
+)
+@handle_errors
+def import_(openslo: Path, output: Path | None) -> None:
+    """Turn definitions of other tools into a monspec spec to review, validate and commit."""
+    from generator.importers.openslo import OpenSloError, import_openslo
+
+    try:
+        imported = import_openslo(openslo.read_text("utf-8"))
+    except OpenSloError as exc:
+        click.echo(f"{openslo}: error [import/openslo] {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    text = imported.text(openslo.name)
+    # What the importer wrote must be a valid spec; a failure here is an importer bug to report.
+    from generator.compile import validate_document
+    from generator.diagnostics import has_errors
+    from generator.load import load_text
+
+    found = validate_document(load_text(text, str(output or "<stdout>")))
+    if has_errors(found):
+        report(found, "parsable")
+        click.echo(f"{openslo}: error [import/openslo] the imported spec is not valid (see above)", err=True)
+        sys.exit(EXIT_INVALID)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, "utf-8")
+    click.echo(f"wrote {output} ({len(imported.spec.get('objectives', {}).get('slos', {}))} objectives)", err=True)
 
 
 if __name__ == "__main__":

@@ -51,17 +51,23 @@ def _record_clashes(model: Model, doc: Document) -> list[Diagnostic]:
     """Recording rules named by convention can only be compared once the model has named them."""
     owners: dict[str, str] = {}
     found = []
-    for ind in model.indicators:
-        if ind.record in owners:
+    produced: list[tuple[str, str, tuple[str, ...]]] = [
+        (i.record, f"indicator '{i.key}'", ("indicators", i.key)) for i in model.indicators
+    ]
+    produced += [
+        (r.record, f"objective '{o.key}'", ("objectives", "slos", o.key)) for o in model.objectives for r in o.records
+    ]
+    for record, owner, path in produced:
+        if record in owners:
             found.append(
                 error(
                     "names/duplicate",
-                    f"recording rule '{ind.record}' is also produced by indicator '{owners[ind.record]}'",
-                    doc.key_span(("indicators", ind.key)),
-                    "give one of them another `record:`",
+                    f"recording rule '{record}' is also produced by {owners[record]}",
+                    doc.key_span(path),
+                    "give one of them another `record:`" if path[0] == "indicators" else "rename the objective",
                 )
             )
-        owners.setdefault(ind.record, ind.key)
+        owners.setdefault(record, owner)
     return found
 
 

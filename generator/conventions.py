@@ -28,6 +28,20 @@ def absent_alert_name(indicator: str) -> str:
     return camel(indicator) + "Absent"
 
 
+def objective_record(prefix: str, objective: str, metric: str, operations: str) -> str:
+    """`job:<prefix><objective>_<metric>:<operations>`, e.g. job:clawdbot_gateway_uptime_errors:ratio_rate30d."""
+    return f"{record_level(())}:{prefix}{objective}_{metric}:{operations}"
+
+
+def objective_alert_name(objective: str, kind: str) -> str:
+    """Page and ticket alerts of an objective: GatewayUptimeBudgetBurnPage, ...Ticket."""
+    return camel(objective) + "BudgetBurn" + camel(kind)
+
+
+def objective_absent_alert_name(objective: str) -> str:
+    return camel(objective) + "ObjectiveAbsent"
+
+
 def record_level(by: tuple[str, ...]) -> str:
     return "_".join(("job", *by))
 
@@ -69,6 +83,17 @@ def overview_dashboard_slug(service: str) -> str:
 def overview_panel_id(position: int) -> int:
     """The overview shows one panel per indicator in spec order; alerts link to `?viewPanel=` this id."""
     return position + 1
+
+
+OBJECTIVE_PANELS = 4  # a row, then the SLI, the budget remaining and the burn rates
+
+
+def overview_objective_panel_ids(indicators: int, position: int) -> tuple[int, int, int, int]:
+    """Ids of an objective's row and panels on the overview, after every indicator panel:
+    (row, SLI over the window, error budget remaining, burn rates). Burn-rate alerts link to the
+    burn-rate panel, the absent-data alert to the SLI."""
+    first = indicators + 1 + OBJECTIVE_PANELS * position
+    return first, first + 1, first + 2, first + 3
 
 
 def dashboard_uid(service: str, dashboard: str) -> str:
@@ -121,6 +146,16 @@ def rules_long_test_path(service: str) -> str:
     return f"{service}/prometheus/rules.long.test.yml"
 
 
+def objective_test_path(service: str, objective: str) -> str:
+    """Raw-series tests of one objective's burn-rate alerts: days of samples on a 10-minute clock."""
+    return f"{service}/prometheus/objective-{objective}.test.yml"
+
+
+def objective_rules_testdata_path(service: str, objective: str) -> str:
+    """One objective's rules, verbatim from rules.yml, loaded by its test file alone."""
+    return f"{service}/prometheus/testdata/objective-{objective}.rules.yml"
+
+
 def prometheus_config_path(service: str) -> str:
     return f"{service}/prometheus/prometheus.yml"
 
@@ -141,6 +176,10 @@ def routes_test_path(service: str) -> str:
 SERVICE_LABEL = "service"
 INDICATOR_LABEL = "indicator"
 SEVERITY_LABEL = "severity"
+# Objective alerts carry the objective's name; Alertmanager inhibits an objective's ticket while
+# its page fires with equal: [service, objective].
+OBJECTIVE_LABEL = "objective"
+OWNER_LABEL = "owner"
 PRIORITY_LABEL = "priority"
 ESCALATION_LABEL = "escalation"  # the tier of an escalated copy of an alert
 OBJECTIVE_LABEL = "objective"  # the objective a burn-rate alert belongs to

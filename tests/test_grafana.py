@@ -26,8 +26,9 @@ import yaml
 from jsonschema import validators
 
 from generator.checks.dashboards_queries import sample
+from generator.compile import compile_specs
 from generator.promql_check import parse
-from tests.conftest import EXAMPLES, OUT
+from tests.conftest import EXAMPLES, OUT, ROOT
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "grafana"  # copies of ../shared/schemas/grafana, see README
 PANEL_SCHEMAS = ("timeseries", "stat", "gauge", "table", "text", "logs")
@@ -201,6 +202,8 @@ def test_panel_colours_are_the_alert_thresholds(service: str) -> None:
             if p["type"] in ("row", "text", "logs"):
                 continue
             exprs = [t["expr"] for t in p["targets"]]
+            if all(re.search(r"_errors:|_error_budget:", e) for e in exprs):
+                continue  # an objective's panel: coloured by its target and burn factors, tested in test_objectives
             shown = [rec for rec in levels if any(re.match(rf"{re.escape(rec)}(\{{|$)", e) for e in exprs)]
             if p["title"] in thresholds_of:
                 shown = [record_of[thresholds_of[p["title"]]]]
@@ -235,6 +238,15 @@ def test_every_alert_links_to_a_panel_of_its_indicator(service: str) -> None:
         assert (d, uid, slug) == ("d", overview["uid"], f"{service}-overview"), r["alert"]
         view = parse_qs(url.query).get("viewPanel")
         indicator = r["labels"].get("indicator")
+        objective = r["labels"].get("objective")
+        if objective is not None:  # burn-rate alerts: the burn-rate panel; absent data: the SLI panel
+            panel = panels[int(view[0])]
+            title = panel["title"].lower()
+            assert ("sli over" in title) if r["alert"].endswith("Absent") else ("burn rate" in title), r["alert"]
+            records = set(re.findall(r"[a-z_]+:[a-z0-9_]+:[a-z0-9_]+", r["expr"]))
+            shown = {t["expr"].split("{")[0].removeprefix("1 - ") for t in panel["targets"]}
+            assert records <= shown or r["alert"].endswith("Absent"), (r["alert"], records, shown)
+            continue
         if indicator is None:
             assert view is None
             continue
@@ -271,7 +283,14 @@ def test_queries_parse_and_read_known_series(service: str) -> None:
             assert names, e
             assert names <= declared | recorded | BUILTIN, (path.name, e)
             read |= names
-    assert recorded <= read, "an indicator's recording rule is on no dashboard"
+    # Every indicator's record is on a dashboard, and each objective's SLI over its window, budget
+    # remaining and burn rates; its base rates and short-window ratios only feed those.
+    (model,) = compile_specs([ROOT / "spec" / "examples" / f"{service}.yml"], render=False).models
+    must = {i.record for i in model.indicators}
+    for o in model.objectives:
+        must |= {o.ratio_record(o.window_ms), o.budget_remaining_record, *(r for _, r in o.burn_rate_records)}
+    assert must <= recorded
+    assert must <= read, "a recording rule a dashboard should show is on no dashboard"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -355,3 +374,28 @@ def test_instance_variable_where_a_query_uses_it() -> None:
     assert var["current"]["value"] == ["$__all"]
     panel = next(p for p in dash["panels"] if p["title"] == "Storage operations by instance")
     assert all('instance=~"$instance"' in t["expr"] for t in panel["targets"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_objective_panels_show_target_budget_and_burn_factors(service: str) -> None:
+    (model,) = compile_specs([ROOT / "spec" / "examples" / f"{service}.yml"], render=False).models
+    overview = load(OUT / service / "grafana" / "dashboards" / "overview.json")
+    rows = {p["title"]: p for p in overview["panels"] if p["type"] == "row"}
+    panels = {p["title"]: p for p in all_panels(overview)}
+    colors = _annotation_colors(overview)
+    for o in model.objectives:
+        assert f"Objective: {o.title}" in rows
+        sli = next(p for t, p in panels.items() if t.startswith(f"{o.title}: SLI over"))
+        assert [t["expr"] for t in sli["targets"]] == [f"1 - {o.ratio_record(o.window_ms)}"]
+        assert _steps(sli) == [[None, colors[o.page.rule.severity.name]], [o.target, "green"]]
+        budget = panels[f"{o.title}: error budget remaining"]
+        assert [t["expr"] for t in budget["targets"]] == [o.budget_remaining_record]
+        burn = panels[f"{o.title}: burn rate"]
+        assert {t["expr"] for t in burn["targets"]} == {r for _, r in o.burn_rate_records}
+        ticket = min(w.factor for w in o.ticket.windows)
+        page = min(w.factor for w in o.page.windows)
+        assert _steps(burn) == [
+            [None, "green"],
+            [ticket, colors[o.ticket.rule.severity.name]],
+            [page, colors[o.page.rule.severity.name]],
+        ]

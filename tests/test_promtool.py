@@ -113,7 +113,10 @@ def test_generated_tests_catch_broken_rules(
         s for s in SERVICES if re.search(pattern, (generated / s / "prometheus" / "rules.yml").read_text(), re.M)
     )
     root = _mutate(generated, tmp_path, service, pattern, repl)
-    proc = promtool_run(promtool, "test", "rules", *unit_test_files(root, service), cwd=root)
+    # The mutations hit indicator rules; objective tests replay days of samples through their own
+    # rules and have their mutations in tests/test_objectives.py.
+    files = [f for f in unit_test_files(root, service) if "/objective-" not in f]
+    proc = promtool_run(promtool, "test", "rules", *files, cwd=root)
     assert proc.returncode != 0, f"{what}: promtool still passed"
     assert "FAILED" in proc.stdout + proc.stderr
 

@@ -8,22 +8,32 @@ from pathlib import Path
 import pytest
 
 from generator import schema
+from generator.diagnostics import CompileError
 from generator.load import load_file
 from tests.conftest import EXAMPLES, ROOT
 
 INVALID = sorted((ROOT / "tests" / "invalid").glob("*.yml"))
 
 
+def loads(path: Path) -> bool:
+    try:
+        load_file(path)
+    except CompileError:  # a load error (bad YAML, too deep...) never reaches the schema
+        return False
+    return True
+
+
+LOADABLE = [p for p in EXAMPLES + INVALID if loads(p)]
+
+
 def full_accepts(data: object) -> bool:
     return not any(True for _ in schema.validator().iter_errors(data))
 
 
-@pytest.mark.parametrize("path", EXAMPLES + INVALID, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LOADABLE, ids=lambda p: p.stem)
 def test_fast_and_full_validators_agree(path: Path) -> None:
-    try:
-        doc = load_file(path)
-    except Exception:
-        pytest.skip("does not load")
+    doc = load_file(path)
+    assert len(LOADABLE) > len(EXAMPLES) + 50
     assert schema.fast_accepts(doc.data) == full_accepts(doc.data)
 
 

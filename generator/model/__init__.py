@@ -9,6 +9,7 @@ from generator.model.dashboards import Dashboards
 from generator.model.indicators import AlertRule, Indicator
 from generator.model.logs import Logs
 from generator.model.metrics import Metric
+from generator.model.objectives import Objective
 from generator.model.routing import Routing
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
 
@@ -26,6 +27,7 @@ class Model:
     routing: Routing | None = None
     logs: Logs | None = None
     dashboards: Dashboards | None = None
+    objectives: tuple[Objective, ...] = ()
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order.
@@ -40,6 +42,8 @@ class Model:
             out.extend(t.alert for t in reversed(ind.thresholds))
             if ind.absent is not None:
                 out.append(ind.absent)
+        for o in self.objectives:
+            out.extend(o.alert_rules())
         out.extend(a.rule for a in self.alerts)
         if self.routing is not None:
             out.extend(self.routing.escalated)

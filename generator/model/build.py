@@ -15,6 +15,7 @@ from generator.model import Model
 from generator.model.alerts import AlertTest, FreeAlert
 from generator.model.build_dashboards import build_dashboards
 from generator.model.build_logs import build_logs
+from generator.model.build_objectives import build_objectives
 from generator.model.build_routing import build_routing
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
@@ -28,7 +29,7 @@ from generator.model.indicators import (
     RawQuery,
     Threshold,
 )
-from generator.model.metrics import Matcher, Metric, Selector
+from generator.model.metrics import Metric, Selector, matchers
 from generator.model.promql import number, render
 from generator.model.service import (
     TLS,
@@ -50,7 +51,6 @@ DEFAULT_EVALUATION_INTERVAL = "30s"
 DEFAULT_SCRAPE_TIMEOUT_MS = 10_000
 _OPS = {("above", False): ">", ("above", True): ">=", ("below", False): "<", ("below", True): "<="}
 _WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
-_MATCH_OPS = {"eq": "=", "ne": "!=", "match": "=~", "not_match": "!~"}
 
 
 def build(doc: Document) -> Model:
@@ -109,7 +109,8 @@ def build(doc: Document) -> Model:
     ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids)
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
-    used = {i.group for i in indicators} | {a.rule.group for a in alerts}
+    objectives = build_objectives(d.get("objectives"), ctx, severities)
+    used = {i.group for i in indicators} | {a.rule.group for a in alerts} | {o.group for o in objectives}
     model = Model(
         doc.path,
         service,
@@ -120,7 +121,8 @@ def build(doc: Document) -> Model:
         indicators,
         alerts,
         logs=logs,
-        dashboards=build_dashboards(d.get("dashboards"), service, severities, indicators),
+        dashboards=build_dashboards(d.get("dashboards"), service, severities, indicators, objectives),
+        objectives=objectives,
     )
     # Sections build on the core model: each reads what it needs of it and adds its own part.
     model = replace(model, routing=build_routing(d.get("routing"), severities, service.name, model.alert_rules()))
@@ -177,14 +179,7 @@ class _Context:
     def selector(self, raw: str | dict[str, Any]) -> Selector:
         if isinstance(raw, str):
             return Selector(self.metrics[raw], ())
-        matchers = []
-        for label, m in sorted((raw.get("filter") or {}).items()):
-            if isinstance(m, str):
-                matchers.append(Matcher(label, "=", m))
-            else:
-                ((op, value),) = m.items()
-                matchers.append(Matcher(label, _MATCH_OPS[op], value))
-        return Selector(self.metrics[raw["metric"]], tuple(matchers))
+        return Selector(self.metrics[raw["metric"]], matchers(raw.get("filter")))
 
     def selectors(self, raw: Any) -> tuple[Selector, ...]:
         return tuple(self.selector(r) for r in (raw if isinstance(raw, list) else [raw]))

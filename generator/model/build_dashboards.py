@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator import conventions as conv
+from generator.model.build_objectives import window_text
 from generator.model.dashboard_colors import OK_COLOR, severity_colors, threshold_steps
 from generator.model.dashboards import (
     LOKI,
@@ -26,7 +27,9 @@ from generator.model.dashboards import (
     Step,
     Variable,
 )
+from generator.model.durations import format_duration
 from generator.model.indicators import AlertRule, Indicator
+from generator.model.objectives import Objective
 from generator.model.promql import quote
 from generator.model.service import Service, Severity
 
@@ -117,8 +120,10 @@ class _Builder:
         service: Service,
         severities: tuple[Severity, ...],
         indicators: tuple[Indicator, ...],
+        objectives: tuple[Objective, ...] = (),
     ) -> None:
         self.spec = spec
+        self.objectives = objectives
         self.service = service
         self.severities = severities
         self.indicators = {i.key: i for i in indicators}
@@ -324,8 +329,77 @@ class _Builder:
         panels = tuple(
             self.panel(conv.overview_panel_id(i), {"indicator": ind.key}, layout) for i, ind in enumerate(self.ordered)
         )
+        rows = tuple(self.objective_row(i, o, layout) for i, o in enumerate(self.objectives))
         title = raw.get("title") or f"{self.service.title} overview"
-        return self.dashboard(conv.OVERVIEW_DASHBOARD, raw, title, panels, ())
+        return self.dashboard(conv.OVERVIEW_DASHBOARD, raw, title, panels, rows)
+
+    def objective_row(self, position: int, o: Objective, layout: _Layout) -> Row:
+        """An objective's SLI over its window, the budget left, and the burn rates its alerts read.
+
+        Colours come from the objective itself: the SLI turns the page severity's colour below the
+        target, the budget when it is spent, and the burn rates at the lowest ticket and page factors.
+        """
+        row_id, sli_id, budget_id, burn_id = conv.overview_objective_panel_ids(len(self.ordered), position)
+        y = layout.row_header()
+        page, ticket = o.page.rule.severity.name, o.ticket.rule.severity.name
+        ok = self.colors[OK_COLOR]
+        window = window_text(o.window_ms)
+        links = (Link("Runbook", o.runbook_url),) if o.runbook_url else ()
+        sli = Panel(
+            sli_id,
+            "stat",
+            f"{o.title}: SLI over {window}",
+            f"Share of good events over {window}; the objective is {o.target:g}.",
+            layout.place(6, 6),
+            PROMETHEUS,
+            (PanelQuery("A", f"1 - {o.ratio_record(o.window_ms)}", o.title, True),),
+            "percentunit",
+            None,
+            1.0,
+            (Step(None, self.colors[page]), Step(o.target, ok)),
+            links,
+            "",
+            None,
+        )
+        budget = Panel(
+            budget_id,
+            "stat",
+            f"{o.title}: error budget remaining",
+            f"Share of the {window} error budget not spent yet; below 0 the objective is missed.",
+            layout.place(6, 6),
+            PROMETHEUS,
+            (PanelQuery("A", o.budget_remaining_record, o.title, True),),
+            "percentunit",
+            None,
+            1.0,
+            (Step(None, self.colors[page]), Step(0.0, ok)),
+            links,
+            "",
+            None,
+        )
+        factors = {
+            kind: min(w.factor for w in alert.windows) for kind, alert in (("page", o.page), ("ticket", o.ticket))
+        }
+        burn = Panel(
+            burn_id,
+            "timeseries",
+            f"{o.title}: burn rate",
+            "Error rate as a multiple of the sustainable one, per window; the alerts compare these.",
+            layout.place(12, 6),
+            PROMETHEUS,
+            tuple(
+                PanelQuery(chr(ord("A") + i), record, format_duration(w), False)
+                for i, (w, record) in enumerate(o.burn_rate_records)
+            ),
+            "none",
+            0.0,
+            None,
+            (Step(None, ok), Step(factors["ticket"], self.colors[ticket]), Step(factors["page"], self.colors[page])),
+            links,
+            "",
+            None,
+        )
+        return Row(row_id, f"Objective: {o.title}", y, False, (sli, budget, burn))
 
     def board(self, key: str, raw: dict[str, Any]) -> Dashboard:
         """Rows without a title add panels to the row above them (or to the top, before any row)."""
@@ -352,9 +426,10 @@ def build_dashboards(
     service: Service,
     severities: tuple[Severity, ...],
     indicators: tuple[Indicator, ...],
+    objectives: tuple[Objective, ...] = (),
 ) -> Dashboards:
     spec = spec or {}
-    b = _Builder(spec, service, severities, indicators)
+    b = _Builder(spec, service, severities, indicators, objectives)
     boards = (b.overview(), *(b.board(k, raw) for k, raw in (spec.get("boards") or {}).items()))
     root = str(spec.get("provisioning_path", DEFAULT_PROVISIONING_PATH)).rstrip("/") or "/"
     return Dashboards(

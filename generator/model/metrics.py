@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+_MATCH_OPS = {"eq": "=", "ne": "!=", "match": "=~", "not_match": "!~"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +28,15 @@ class Matcher:
 class Selector:
     metric: Metric
     matchers: tuple[Matcher, ...]
+
+
+def matchers(raw_filter: dict[str, Any] | None) -> tuple[Matcher, ...]:
+    """A selector's `filter` (label -> value or {op: value}) as matchers, sorted by label."""
+    out = []
+    for label, m in sorted((raw_filter or {}).items()):
+        if isinstance(m, str):
+            out.append(Matcher(label, "=", m))
+        else:
+            ((op, value),) = m.items()
+            out.append(Matcher(label, _MATCH_OPS[op], value))
+    return tuple(out)

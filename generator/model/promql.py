@@ -41,6 +41,21 @@ def by_clause(labels: tuple[str, ...]) -> str:
     return f"by ({', '.join(labels)})"
 
 
+def sum_of(function: str, sels: tuple[Selector, ...], job: str, window: str, keep: tuple[str, ...]) -> str:
+    """`sum by (keep) (function(sel[window]))` over one or several counters added together."""
+    if len(sels) == 1:
+        return f"sum {by_clause(keep)} ({function}({selector(sels[0], job)}[{window}]))"
+    # `a + b` is empty while either counter has no series yet (a labelled counter appears
+    # only after its first increment): failures / (failures + logins) would stay silent
+    # through a brute-force attack with no successful login. `or` keeps whichever terms
+    # exist; a per-term label keeps series of different metrics apart until the sum.
+    terms = " or ".join(
+        f'label_replace({function}({selector(s, job)}[{window}]), "{TERM_LABEL}", "{i}", "", "")'
+        for i, s in enumerate(sels)
+    )
+    return f"sum {by_clause(keep)} ({terms})"
+
+
 def render(query: Query, job: str, by: tuple[str, ...]) -> str:
     keep = ("job", *by)
     if isinstance(query, RawQuery):
@@ -50,21 +65,8 @@ def render(query: Query, job: str, by: tuple[str, ...]) -> str:
         return f"sum {by_clause(keep)} ({query.function}({selector(query.selector, job)}[{w}]))"
     if isinstance(query, RatioQuery):
         w = format_duration(query.window_ms)
-
-        def total(sels: tuple[Selector, ...]) -> str:
-            if len(sels) == 1:
-                return f"sum {by_clause(keep)} ({query.function}({selector(sels[0], job)}[{w}]))"
-            # `a + b` is empty while either counter has no series yet (a labelled counter appears
-            # only after its first increment): failures / (failures + logins) would stay silent
-            # through a brute-force attack with no successful login. `or` keeps whichever terms
-            # exist; a per-term label keeps series of different metrics apart until the sum.
-            terms = " or ".join(
-                f'label_replace({query.function}({selector(s, job)}[{w}]), "{TERM_LABEL}", "{i}", "", "")'
-                for i, s in enumerate(sels)
-            )
-            return f"sum {by_clause(keep)} ({terms})"
-
-        return f"{total(query.numerators)} / {total(query.denominators)}"
+        num = sum_of(query.function, query.numerators, job, w, keep)
+        return f"{num} / {sum_of(query.function, query.denominators, job, w, keep)}"
     if isinstance(query, QuantileQuery):
         w = format_duration(query.window_ms)
         inner = f"sum {by_clause((*keep, 'le'))} (rate({selector(query.selector, job, '_bucket')}[{w}]))"

@@ -180,16 +180,21 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
             span,
             "write it without quotes" if quoted else None,
         )
-    if validator_name == "oneOf" and schema.get("oneOf", [None])[0] == {"required": ["expr"]}:
-        kinds = list(INDICATOR_KINDS)
+    branches = schema.get("oneOf") if validator_name == "oneOf" else None
+    if branches and all(isinstance(b, dict) and list(b) == ["required"] and len(b["required"]) == 1 for b in branches):
+        # "exactly one of these keys": an indicator's kind, an objective's SLI, a ratio's good/bad.
+        kinds = [b["required"][0] for b in branches]
         present = [k for k in kinds if isinstance(err.instance, dict) and k in err.instance]
         if len(present) != 1:
+            indicator = kinds == list(INDICATOR_KINDS)
             msg = (
                 f"{where} needs one of {', '.join(kinds)}"
                 if not present
-                else f"{where} has {' and '.join(present)}; an indicator is computed one way only"
+                else f"{where} has {' and '.join(present)}; "
+                + ("an indicator is computed one way only" if indicator else "only one of them may be set")
             )
-            return error("schema/indicator-kind", msg, doc.key_span(path), "keep exactly one of " + ", ".join(kinds))
+            code = "schema/indicator-kind" if indicator else "schema/one-of"
+            return error(code, msg, doc.key_span(path), "keep exactly one of " + ", ".join(kinds))
     if validator_name in ("oneOf", "anyOf") and err.context:
         return _describe(_best_branch(err), doc)
     if validator_name in ("minProperties", "minItems", "minLength"):

@@ -29,6 +29,7 @@ def all_targets() -> dict[str, Target]:
         filebeat,
         grafana,
         log_queries,
+        objective_tests,
         prometheus,
         promtail,
         promtool_tests,
@@ -43,4 +44,5 @@ def all_targets() -> dict[str, Target]:
         "filebeat": filebeat.render,
         "log-queries": log_queries.render,
         "grafana": grafana.render,
+        "objective-tests": objective_tests.render,
     }

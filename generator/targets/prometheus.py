@@ -13,6 +13,7 @@ from generator import conventions as conv
 from generator.model import Model
 from generator.model.durations import format_duration
 from generator.model.indicators import AlertRule
+from generator.model.objectives import Objective, RecordingRule
 from generator.targets import Output
 
 
@@ -25,14 +26,39 @@ def alert_rule(rule: AlertRule) -> dict[str, Any]:
     return out
 
 
+def recording_rule(rule: RecordingRule) -> dict[str, Any]:
+    out: dict[str, Any] = {"record": rule.record, "expr": rule.expr}
+    if rule.labels:
+        out["labels"] = dict(rule.labels)
+    return out
+
+
 def rule_groups(model: Model) -> list[dict[str, Any]]:
     groups = []
     for group in model.groups:
         rules: list[dict[str, Any]] = [
             {"record": i.record, "expr": i.expr} for i in model.indicators if i.group == group.name
         ]
+        rules += [recording_rule(r) for o in model.objectives for r in o.records if r.group == group.name]
         rules += [alert_rule(a) for a in model.alert_rules() if a.group == group.name]
         groups.append({"name": group.name, "interval": format_duration(group.interval_ms), "rules": rules})
+    return groups
+
+
+def objective_rule_groups(model: Model, objective: Objective) -> list[dict[str, Any]]:
+    """One objective's rules alone, in the groups and order rule_groups() writes them into rules.yml.
+
+    Its promtool tests replay days of samples, and promtool evaluates every rule it loads at every
+    step; the other rules of rules.yml would multiply that cost. An objective's rules read only
+    its own records, so the subset evaluates exactly as inside rules.yml (tests/test_objectives.py
+    checks that each is a verbatim excerpt).
+    """
+    groups = []
+    for group in model.groups:
+        rules: list[dict[str, Any]] = [recording_rule(r) for r in objective.records if r.group == group.name]
+        rules += [alert_rule(a) for a in objective.alert_rules() if a.group == group.name]
+        if rules:
+            groups.append({"name": group.name, "interval": format_duration(group.interval_ms), "rules": rules})
     return groups
 
 

@@ -567,7 +567,9 @@ def render(model: Model) -> list[Output]:
     if not model.alert_rules():
         return []
     main, long = _Builder(model).build()
-    out = [Output(conv.rules_test_path(model.service.name), "yaml", main, model.source)]
+    out = []
+    if main["tests"]:  # objectives alone are tested in their own file (objective_tests)
+        out.append(Output(conv.rules_test_path(model.service.name), "yaml", main, model.source))
     if long is not None:
         out.append(Output(conv.rules_long_test_path(model.service.name), "yaml", long, model.source))
     return out

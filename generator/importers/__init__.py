@@ -1,0 +1,1 @@
+"""Importers: other tools' definitions turned into monspec specs (`monspec import`)."""
