@@ -1,11 +1,17 @@
-"""Print a synthetic spec of N indicators (two thresholds, a breakdown label, labels each).
+"""Print a synthetic spec of N indicators for the benchmarks.
 
-python bench/synth.py 1000 > /tmp/spec.yml
+    python bench/synth.py 1000 > /tmp/spec.yml
+
+Each indicator has two thresholds, labels and a breakdown label, a panel on a dashboard board, a
+route of its own, and a log counter beside it, so every target has N things to do.
 """
 
 from __future__ import annotations
 
 import sys
+
+RECEIVERS = 10
+PANELS_PER_ROW = 50
 
 
 def synth(n: int) -> str:
@@ -15,8 +21,7 @@ def synth(n: int) -> str:
         "severities: {critical: {priority: P1}, warning: {priority: P2}}",
         "metrics:",
     ]
-    for i in range(n):
-        lines.append(f"  m{i}_total: {{type: counter, labels: [route]}}")
+    lines += [f"  m{i}_total: {{type: counter, labels: [route]}}" for i in range(n)]
     lines.append("indicators:")
     for i in range(n):
         lines += [
@@ -26,6 +31,26 @@ def synth(n: int) -> str:
             f"    labels: {{component: c{i % 17}}}",
             f"    thresholds: {{warning: {i + 1}, critical: {2 * (i + 1)}}}",
         ]
+    lines += ["routing:", "  receivers:"]
+    lines += [f"    team{r}: {{webhook: {{url: 'https://hooks.example.com/team{r}'}}}}" for r in range(RECEIVERS)]
+    lines.append("  routes:")
+    lines += [f"    - {{match: {{indicator: rate_{i}}}, receiver: team{i % RECEIVERS}}}" for i in range(n)]
+    lines += ["dashboards:", "  boards:", "    all:", "      title: Every indicator", "      rows:"]
+    for start in range(0, n, PANELS_PER_ROW):
+        lines.append(f"        - title: Indicators {start}-{min(start + PANELS_PER_ROW, n) - 1}")
+        lines.append("          panels:")
+        lines += [f"            - {{indicator: rate_{i}}}" for i in range(start, min(start + PANELS_PER_ROW, n))]
+    lines += [
+        "logs:",
+        "  sources:",
+        "    app:",
+        "      paths: [/var/log/synth/app.jsonl]",
+        "      format: json",
+        "      labels: [event]",
+        "      count:",
+    ]
+    lines += [f"        ev{i}_total: {{where: {{event: [e{i}]}}}}" for i in range(n)]
+    lines += ["  loki:", "    url: http://localhost:3100/loki/api/v1/push"]
     return "\n".join(lines) + "\n"
 
 
