@@ -22,6 +22,9 @@ PathKey = tuple[str | int, ...]
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
+# Longer integers cannot be thresholds (the schema bounds numbers to 1e300) and Python refuses to
+# convert more than 4,300 digits: stop them here, with their position.
+MAX_INT_DIGITS = 400
 
 
 class _Core12Resolver(yaml.resolver.BaseResolver):
@@ -227,6 +230,17 @@ class _Converter:
             return node.value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
             v = node.value
+            digits = len(v.lstrip("+-").removeprefix("0o").removeprefix("0x"))
+            if digits > MAX_INT_DIGITS:
+                self.problems.append(
+                    error(
+                        "load/too-large",
+                        f"an integer of {digits:,} digits, more than the {MAX_INT_DIGITS} allowed",
+                        _span(self.file, node),
+                        "numbers in a spec are at most 1e300; quote the value if it is meant as text",
+                    )
+                )
+                return 0
             if v.startswith("0o"):
                 return int(v[2:], 8)
             if v.startswith("0x"):
@@ -266,6 +280,16 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
+_SAVE = "save the file as UTF-8"
+# Byte-order marks of the encodings editors offer besides UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def read_text(path: Path, display: str) -> str:
     """Read a spec as UTF-8 (a BOM is accepted), refusing what no spec can be."""
     try:
@@ -294,6 +318,11 @@ def read_text(path: Path, display: str) -> str:
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise CompileError(
+                [error("load/encoding", f"the spec is {name} encoded, not UTF-8", Span(display, 1, 1, 1, 1), _SAVE)]
+            )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -306,7 +335,7 @@ def read_text(path: Path, display: str) -> str:
                     "load/encoding",
                     f"the spec is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                     Span(display, line, col, line, col + 1),
-                    "save the file as UTF-8",
+                    _SAVE,
                 )
             ]
         ) from exc
