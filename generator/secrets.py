@@ -64,9 +64,7 @@ _SECRET_KEY = re.compile(
     re.IGNORECASE,
 )
 _SAFE_KEY_SUFFIX = ("_file", "_path", "_env", "_ref", "_name", "file", "path")
-_KEY_VALUE = re.compile(
-    r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*(?::|=)\s*(?P<value>.*?)\s*,?\s*$"""
-)
+_KEY_VALUE = re.compile(r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*(?::|=)\s*(?P<value>.*?)\s*,?\s*$""")
 _ENV_REF = re.compile(r"^(?:\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|%\{env\.[^}]+\}|env\([^)]*\)|sys\.env\([^)]*\))$")
 _NOT_LITERAL = {"", "null", "~", "none", "true", "false", "{", "[", "|", ">", "|-", ">-", "[]", "{}", "<secret>"}
 # Placeholder spellings that document where a secret goes without being one.

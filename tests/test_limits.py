@@ -8,9 +8,8 @@ scalar table of tests/test_loader.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -67,7 +66,8 @@ def test_number_of_indicators() -> None:
     [
         (
             "  depth2: {gauge: {metric: depth}, thresholds: {critical: 10}, description: '" + "d" * 8193 + "'}\n",
-            "s.yml:7:77: [schema/too-long] indicators.depth2.description has 8,193 characters, more than the 8,192 allowed",
+            "s.yml:7:77: [schema/too-long] indicators.depth2.description has 8,193 characters, "
+            "more than the 8,192 allowed",
         ),
         (
             "  raw: {expr: 'up" + " " * 16_383 + "', thresholds: {critical: 10}}\n",
@@ -87,7 +87,8 @@ def test_number_of_indicators() -> None:
         ),
         (
             "  val: {gauge: {metric: depth}, thresholds: {critical: 10}, labels: {team: '" + "v" * 1025 + "'}}\n",
-            "s.yml:7:76: [schema/too-long] indicators.val.labels.team has 1,025 characters, more than the 1,024 allowed",
+            "s.yml:7:76: [schema/too-long] indicators.val.labels.team has 1,025 characters, "
+            "more than the 1,024 allowed",
         ),
     ],
     ids=["description", "expression", "indicator-name", "label-name", "label-value"],
@@ -121,7 +122,9 @@ def test_bom_is_accepted_and_positions_unchanged(tmp_path: Path) -> None:
     assert compile_specs([spec]).ok
 
 
-@pytest.mark.parametrize(("bom", "name"), [(b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"), (b"\xff\xfe\x00\x00", "UTF-32")])
+@pytest.mark.parametrize(
+    ("bom", "name"), [(b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"), (b"\xff\xfe\x00\x00", "UTF-32")]
+)
 def test_utf16_and_utf32_are_named(tmp_path: Path, bom: bytes, name: str) -> None:
     spec = tmp_path / "wide.yml"
     codec = {"UTF-16": "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be", "UTF-32": "utf-32-le"}[name]

@@ -44,7 +44,7 @@ NEGATIVE = [
     "password: '${SMTP_PASSWORD}'",
     "api_key: $ELASTIC_API_KEY",
     "password: '%{env.ES_PASSWORD}'",
-    "token: sys.env(\"LOKI_TOKEN\")",
+    'token: sys.env("LOKI_TOKEN")',
     "password:",
     "password: ''",
     "token: null",
@@ -53,7 +53,7 @@ NEGATIVE = [
     "summary: Possible brute force attack on the password form",
     "description: '{{ $value }} auth failures in the last hour'",
     "type: Bearer",
-    "expr: rate(clawdbot_auth_failure_total{job=\"clawdbot\"}[5m])",
+    'expr: rate(clawdbot_auth_failure_total{job="clawdbot"}[5m])',
     "url: https://grafana.example.com/d/abc/overview?viewPanel=3",
     "hosts: ['https://es.example.com:9200']",
     "passes: 3",
@@ -95,7 +95,9 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     (dirty / "svc" / "alertmanager.yml").write_text(f"receivers:\n- name: x\n  slack_configs:\n  - api_url: {SLACK}\n")
     proc = run_monspec("scan-secrets", str(dirty))
     assert proc.returncode == 1
-    assert f"{dirty.as_posix()}/svc/alertmanager.yml:4: error [secrets/slack-webhook] a Slack webhook URL" in proc.stdout
+    assert (
+        f"{dirty.as_posix()}/svc/alertmanager.yml:4: error [secrets/slack-webhook] a Slack webhook URL" in proc.stdout
+    )
     assert SLACK not in proc.stdout + proc.stderr
     assert "1 secret(s) found" in proc.stderr or "2 secret(s) found" in proc.stderr
 

@@ -11,8 +11,10 @@ from generator.checks import (
     groups_unknown,
     labels_reserved,
     metrics_unknown,
+    names_file_safe,
     names_unique,
     promql_invalid,
+    scrape_secure,
     sections_reserved,
     severities_unknown,
     templates_valid,
@@ -30,6 +32,7 @@ REGISTRY: dict[str, Check] = {
         metrics_unknown,
         thresholds_order,
         names_unique,
+        names_file_safe,
         promql_invalid,
         durations_sane,
         filters_regex,
@@ -37,6 +40,7 @@ REGISTRY: dict[str, Check] = {
         groups_unknown,
         templates_valid,
         alerts_tested,
+        scrape_secure,
         sections_reserved,
     )
 }

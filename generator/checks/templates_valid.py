@@ -3,9 +3,13 @@
 Go templates fail at evaluation time in Prometheus, long after deploy; an unbalanced `{{` or an
 unknown `{placeholder}` in defaults.runbook_url is caught here instead.
 
+Label values of alerts are templates to Prometheus as well; monspec keeps them literal (an alert
+whose labels change is a new alert), so `{{` is refused there.
+
 Fail::
 
     defaults: {runbook_url: 'https://runbooks.example.com/{team}/{alert}'}
+    indicators: {depth: {..., labels: {owner: '{{ $labels.team }}'}}}
 """
 
 from __future__ import annotations
@@ -36,7 +40,27 @@ def _texts(doc: Document) -> Iterator[PathKey]:
                         yield (*path, "thresholds", sev, key)
 
 
+def _label_values(doc: Document) -> Iterator[PathKey]:
+    """Label values of alerts: Prometheus expands them as templates too, but monspec keeps them constant."""
+    owners: list[PathKey] = [("service",)]
+    for _, spec, path in [*_spec.indicators(doc), *_spec.alerts(doc)]:
+        owners.append(path)
+        owners.extend((*path, "thresholds", sev) for sev, raw in (spec.get("thresholds") or {}).items())
+    for owner in owners:
+        labels = doc.get((*owner, "labels"))
+        for name, value in (labels if isinstance(labels, dict) else {}).items():
+            if isinstance(value, str) and "{{" in value:
+                yield (*owner, "labels", name)
+
+
 def check(doc: Document) -> Iterator[Diagnostic]:
+    for path in _label_values(doc):
+        yield error(
+            NAME,
+            f"{'.'.join(str(p) for p in path)}: a label value cannot hold '{{{{'",
+            doc.span(path),
+            "Prometheus would expand it as a template; an alert's labels must stay constant to keep its identity",
+        )
     url = _spec.section(doc, "defaults").get("runbook_url")
     if isinstance(url, str):
         try:
@@ -58,25 +82,53 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                         "placeholders: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS),
                     )
     for path in _texts(doc):
-        text = doc.get(path)
-        depth, pos = 0, 0
-        balanced = True
-        while pos < len(text):
-            if text.startswith("{{", pos):
-                depth += 1
-                pos += 2
-                if depth > 1:
-                    balanced = False
-                    break
-            elif text.startswith("}}", pos) and depth:
-                depth -= 1
-                pos += 2
-            else:
-                pos += 1
-        if depth or not balanced:
+        if _unbalanced(doc.get(path)):
             yield error(
                 NAME,
                 f"{'.'.join(str(p) for p in path)}: unbalanced '{{{{' in the Go template",
                 doc.span(path),
                 'close every {{ with }}; write a literal {{ as {{ "{{" }}',
             )
+
+
+def _string_end(text: str, i: int) -> int:
+    """Index just past the Go string, rune or raw string literal starting at i; -1 if unterminated."""
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if text[j] == "\\" and quote != "`":
+            j += 2
+            continue
+        if text[j] == quote:
+            return j + 1
+        if text[j] == "\n" and quote != "`":
+            return -1
+        j += 1
+    return -1
+
+
+def _unbalanced(text: str) -> bool:
+    """True when an action is not closed, or one opens inside another; quoted `}}`/`{{` and
+    comments (`{{/* ... */}}`) are text of the action, as Go's lexer reads them."""
+    pos = 0
+    while (start := text.find("{{", pos)) >= 0:
+        i = start + 2
+        if text[i:].lstrip("- ").startswith("/*"):
+            end = text.find("*/", i)
+            close = text.find("}}", end) if end >= 0 else -1
+            if close < 0:
+                return True
+            pos = close + 2
+            continue
+        while i < len(text) and not text.startswith("}}", i):
+            if text.startswith("{{", i):
+                return True
+            if text[i] in "\"'`":
+                i = _string_end(text, i)
+                if i < 0:
+                    return True
+                continue
+            i += 1
+        if i >= len(text):
+            return True
+        pos = i + 2
+    return False

@@ -27,8 +27,11 @@ MAX_DEPTH = 64
 MAX_INT_DIGITS = 400
 
 
-class _Core12Resolver(yaml.resolver.BaseResolver):
+class Core12Resolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema resolution (the subset JSON Schema can talk about)."""
+
+
+_Core12Resolver = Core12Resolver
 
 
 _Core12Resolver.add_implicit_resolver(

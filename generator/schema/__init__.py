@@ -114,7 +114,9 @@ def describe(err: ValidationError, doc: Document) -> Diagnostic:
             if bad.startswith("__")
             else _name_hint(schema)
         )
-        return error("schema/bad-name", f"{where}: '{printable(bad)}' is not a valid name here", doc.key_span((*path, bad)), hint)
+        return error(
+            "schema/bad-name", f"{where}: '{printable(bad)}' is not a valid name here", doc.key_span((*path, bad)), hint
+        )
 
     if validator_name == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(schema.get("properties", {}))
@@ -147,7 +149,9 @@ def describe(err: ValidationError, doc: Document) -> Diagnostic:
                 span,
                 "use a number and a unit, largest unit first: 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)",
             )
-        return error("schema/pattern", f"{where}: '{printable(str(err.instance))}' is not valid here", span, _name_hint(schema))
+        return error(
+            "schema/pattern", f"{where}: '{printable(str(err.instance))}' is not valid here", span, _name_hint(schema)
+        )
     if validator_name == "enum":
         choices = [str(c) for c in schema.get("enum", [])]
         return error(
@@ -180,7 +184,10 @@ def describe(err: ValidationError, doc: Document) -> Diagnostic:
         return error("schema/empty", f"{where} must not be empty", span, None)
     if validator_name in ("maxLength", "maxItems", "maxProperties"):
         limit = schema.get(validator_name)
-        size, unit = len(err.instance), {"maxLength": "characters", "maxItems": "items", "maxProperties": "entries"}
+        size, unit = (
+            len(err.instance) if isinstance(err.instance, str | list | dict) else 0,
+            {"maxLength": "characters", "maxItems": "items", "maxProperties": "entries"},
+        )
         return error(
             "schema/too-long",
             f"{where} has {size:,} {unit[validator_name]}, more than the {limit:,} allowed",
