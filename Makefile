@@ -38,9 +38,10 @@ test: setup tools
 	$(BIN)/python -m pytest -q
 
 # Over 20,000 hostile inputs through `monspec generate` and 50 SIGKILLs; prints the counts and time.
-# MONSPEC_FUZZ_EXAMPLES=N changes the number of inputs; a failure is replayed from .hypothesis/.
+# Each test runs in its own process (tests/run_fuzz.py). MONSPEC_FUZZ_EXAMPLES=N changes the number of
+# inputs; a failure is replayed from .hypothesis/ on the next run.
 fuzz: setup tools
-	$(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_interrupted.py --hypothesis-profile=fuzz
+	$(BIN)/python tests/run_fuzz.py
 
 lint: setup
 	$(BIN)/ruff check generator tests bench

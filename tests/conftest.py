@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -66,7 +68,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # share of max_examples each (tests/test_fuzz.py); tests that set max_examples keep their own.
 settings.register_profile(
     "monspec",
-    max_examples=300,
+    max_examples=240,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
@@ -88,3 +90,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     if TALLY.inputs or TALLY.kills:
         terminalreporter.write_line(f"{TALLY.line()} in {time.monotonic() - _STARTED:.0f}s")
+        report = os.environ.get("MONSPEC_FUZZ_TALLY")
+        if report:  # tests/run_fuzz.py adds up the tallies of its parallel sessions
+            with open(report, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(dataclasses.asdict(TALLY)) + "\n")

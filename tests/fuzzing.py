@@ -354,6 +354,34 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+# Keys whose values are free text (no pattern): hostile strings there reach the renderers.
+FREE_TEXT = frozenset(
+    {
+        "title",
+        "summary",
+        "description",
+        "action",
+        "help",
+        "runbook",
+        "job",
+        "unit",
+        "credentials_file",
+        "ca_file",
+        "cert_file",
+        "key_file",
+        "server_name",
+        "eq",
+        "ne",
+        "runbook_url",
+    }
+)
+
+
+def _free_text(path: tuple[Any, ...]) -> bool:
+    last = path[-1]
+    return last in FREE_TEXT or (len(path) >= 2 and path[-2] in ("labels", "annotations", "filter", "external_labels"))
+
+
 def _dump(draw: st.DrawFn, data: Any) -> str:
     return yaml.dump(
         data,
@@ -406,6 +434,9 @@ def mutated_spec(draw: st.DrawFn, seeds: list[Seed]) -> bytes:
     if draw(st.booleans()):
         # Only text changes: the spec keeps its shape, so hostile strings reach the renderers.
         strings = [p for p in _paths(data) if isinstance(_get(data, p), str)]
+        free = [p for p in strings if _free_text(p)]
+        if free and draw(st.booleans()):
+            strings = free
         for _ in range(draw(st.integers(1, 3))):
             path = draw(st.sampled_from(strings))
             _get(data, path[:-1])[path[-1]] = draw(hostile_text)
@@ -459,6 +490,10 @@ class Tally:
     kills: int = 0
     kills_old: int = 0
     kills_new: int = 0
+
+    def add(self, other: dict[str, int]) -> None:
+        for key, value in other.items():
+            setattr(self, key, getattr(self, key) + value)
 
     def line(self) -> str:
         return (

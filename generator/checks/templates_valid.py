@@ -17,8 +17,9 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 
+from generator import gotemplate
 from generator.checks import _spec
-from generator.diagnostics import Diagnostic, error
+from generator.diagnostics import Diagnostic, error, printable
 from generator.load import Document, PathKey
 
 NAME = "templates/invalid"
@@ -82,53 +83,33 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                         "placeholders: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS),
                     )
     for path in _texts(doc):
-        if _unbalanced(doc.get(path)):
+        text = doc.get(path)
+        where = ".".join(str(p) for p in path)
+        if _unbalanced(text):
             yield error(
                 NAME,
-                f"{'.'.join(str(p) for p in path)}: unbalanced '{{{{' in the Go template",
+                f"{where}: unbalanced '{{{{' in the Go template",
                 doc.span(path),
                 'close every {{ with }}; write a literal {{ as {{ "{{" }}',
             )
-
-
-def _string_end(text: str, i: int) -> int:
-    """Index just past the Go string, rune or raw string literal starting at i; -1 if unterminated."""
-    quote, j = text[i], i + 1
-    while j < len(text):
-        if text[j] == "\\" and quote != "`":
-            j += 2
             continue
-        if text[j] == quote:
-            return j + 1
-        if text[j] == "\n" and quote != "`":
-            return -1
-        j += 1
-    return -1
+        try:
+            gotemplate.check(text)
+        except gotemplate.TemplateError as exc:
+            yield error(
+                NAME,
+                f"{where}: {printable(str(exc))} in the Go template",
+                doc.span(path),
+                "Prometheus would refuse the whole rule file; see "
+                "https://prometheus.io/docs/prometheus/latest/configuration/template_reference/",
+            )
 
 
 def _unbalanced(text: str) -> bool:
-    """True when an action is not closed, or one opens inside another; quoted `}}`/`{{` and
-    comments (`{{/* ... */}}`) are text of the action, as Go's lexer reads them."""
-    pos = 0
-    while (start := text.find("{{", pos)) >= 0:
-        i = start + 2
-        if text[i:].lstrip("- ").startswith("/*"):
-            end = text.find("*/", i)
-            close = text.find("}}", end) if end >= 0 else -1
-            if close < 0:
-                return True
-            pos = close + 2
-            continue
-        while i < len(text) and not text.startswith("}}", i):
-            if text.startswith("{{", i):
-                return True
-            if text[i] in "\"'`":
-                i = _string_end(text, i)
-                if i < 0:
-                    return True
-                continue
-            i += 1
-        if i >= len(text):
-            return True
-        pos = i + 2
+    """True when an action is not closed, or one opens inside another (quoted text and comments
+    inside an action are read as Go's lexer reads them)."""
+    try:
+        gotemplate.actions(text)
+    except gotemplate.TemplateError:
+        return True
     return False
