@@ -41,6 +41,16 @@ def test_file_size(tmp_path: Path) -> None:
     )
 
 
+def test_huge_file_is_not_read_whole(tmp_path: Path) -> None:
+    """A 64 GiB sparse file is refused after reading at most the limit (it would not fit in memory)."""
+    spec = tmp_path / "sparse.yml"
+    with open(spec, "wb") as fh:
+        fh.truncate(64 * 1024**3)
+    with pytest.raises(CompileError) as exc:
+        load_file(spec, "sparse.yml")
+    assert exc.value.diagnostics[0].message == ("the spec is 68,719,476,736 bytes, more than the 10,485,760 allowed")
+
+
 def test_number_of_indicators() -> None:
     """10,000 indicators compile in about half a minute; more is several specs' worth.
 

@@ -8,6 +8,7 @@ booleans and `no`, `on`, `0777` or `12:30` stay what they look like, not YAML 1.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,7 +297,9 @@ _WIDE_BOMS = (
 def read_text(path: Path, display: str) -> str:
     """Read a spec as UTF-8 (a BOM is accepted), refusing what no spec can be."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # never more than the limit in memory, whatever the file's size
+            raw = fh.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise CompileError(
             [
@@ -313,7 +316,7 @@ def read_text(path: Path, display: str) -> str:
             [
                 error(
                     "load/too-large",
-                    f"the spec is {len(raw):,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                    f"the spec is {max(size, len(raw)):,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
                     Span(display, 1, 1, 1, 1),
                     "split the service into several specs",
                 )
