@@ -28,7 +28,7 @@ import signal
 import subprocess
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -554,7 +554,6 @@ class Arena:
     root: Path
     batch: list[tuple[Path, str]] = field(default_factory=list)  # (output dir, spec text)
     seen: set[str] = field(default_factory=set)
-    tests_sampled: int = 0
 
     def run(self, specs: list[bytes], fmt: str) -> int:
         TALLY.inputs += 1
@@ -685,6 +684,3 @@ def _blame(output: str, chunk: list[tuple[Path, str]]) -> str:
 
 def cleanup(arena: Arena) -> None:
     shutil.rmtree(arena.root, ignore_errors=True)
-
-
-Runner = Callable[[list[bytes], str], int]

@@ -180,6 +180,21 @@ def describe(err: ValidationError, doc: Document) -> Diagnostic:
             return error("schema/indicator-kind", msg, doc.key_span(path), "keep exactly one of " + ", ".join(kinds))
     if validator_name in ("oneOf", "anyOf") and err.context:
         return describe(_best_branch(err), doc)
+    if validator_name == "dependentRequired" and isinstance(err.instance, dict):
+        needs = schema.get("dependentRequired", {})
+        have, missing = next(
+            (k, d) for k, deps in needs.items() if k in err.instance for d in deps if d not in err.instance
+        )
+        return error(
+            "schema/missing-key",
+            f"{where}: `{have}` needs `{missing}`",
+            doc.key_span((*path, have)),
+            f"add `{missing}:`",
+        )
+    if validator_name == "not":
+        return error(
+            "schema/pattern", f"{where}: '{printable(str(err.instance))}' is not allowed here", span, _name_hint(schema)
+        )
     if validator_name in ("minProperties", "minItems", "minLength"):
         return error("schema/empty", f"{where} must not be empty", span, None)
     if validator_name in ("maxLength", "maxItems", "maxProperties"):
