@@ -102,9 +102,13 @@ def _check_escapes(body: str, quote: str) -> None:
         raise TemplateError("invalid escape sequence in a quoted string")
 
 
+_OPERANDS = frozenset({"string", "raw", "char", "number", "variable", "field", "ident"})
+
+
 def _tokens(action: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
+    spaced = True  # Go needs a space between two operands: `{{ $labels. }}` or `{{ ..}}` do not parse
     while pos < len(action):
         m = _TOKEN.match(action, pos)
         if not m or m.end() == pos:
@@ -116,7 +120,14 @@ def _tokens(action: str) -> list[tuple[str, str]]:
         text = m.group(0)
         pos = m.end()
         if kind == "space":
+            spaced = True
             continue
+        if out and not spaced and (kind in _OPERANDS or text == "("):
+            previous_kind, previous = out[-1]
+            chained_field = kind == "field" and text != "." and previous == ")"
+            if (previous_kind in _OPERANDS or previous == ")") and not chained_field:
+                raise TemplateError(f"unexpected {text[:20]!r} right after {previous[:20]!r}")
+        spaced = False
         if kind == "string":
             _check_escapes(text[1:-1], '"')
         elif kind == "char":
@@ -275,6 +286,8 @@ def _pipeline(tokens: list[tuple[str, str]], scopes: list[set[str]], declaration
             name = text.split(".", 1)[0]
             if name in _KEYWORDS:
                 raise TemplateError(f"unexpected {{{{{name}}}}} inside an action")
+            if name in ("true", "false", "nil") and "." in text:
+                raise TemplateError(f"unexpected . after term {name!r}")
             if name not in FUNCTIONS and name not in ("true", "false", "nil"):
                 raise TemplateError(f'function "{name}" not defined')
     if depth:

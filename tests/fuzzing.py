@@ -677,9 +677,14 @@ class Arena:
 
 
 def _blame(output: str, chunk: list[tuple[Path, str]]) -> str:
-    bad = [spec for p, spec in chunk if re.search(rf"Checking {re.escape(str(p))}\n\s+FAILED", output)]
+    bad = [
+        spec
+        for p, spec in chunk
+        if re.search(rf"Checking {re.escape(str(p))}\n\s+FAILED|^{re.escape(str(p))}: ", output, re.M)
+    ]
     shown = bad[0] if bad else "(could not tell which)"
-    return f"promtool rejected generated output:\n{output[-4000:]}\nfirst failing spec:\n{shown[:6000]}"
+    failures = "\n".join(line for line in output.splitlines() if "FAILED" in line or ": group " in line)
+    return f"promtool rejected generated output:\n{failures[-4000:]}\nfirst failing spec:\n{shown[:6000]}"
 
 
 def cleanup(arena: Arena) -> None:

@@ -60,6 +60,13 @@ PROBES = [
     "{{ := }}",
     "{{ é }}",
     "{{ template }}",
+    "{{ $labels. }}",
+    "{{ .. }}",
+    '{{ "a".b }}',
+    "{{ humanize(1) }}",
+    "{{ $value$value }}",
+    "{{ true.x }}",
+    "{{ (1).x }} {{ ($value).x }} {{$value|humanize}} {{-(1)-}} {{ .}}",
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import CompileError, Diagnostic, Span, error
+from generator.diagnostics import CompileError, Diagnostic, Span, error, printable
 
 PathKey = tuple[str | int, ...]
 
@@ -367,7 +367,7 @@ def load_text(text: str, display: str) -> Document:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = printable(exc.problem or exc.context or "invalid YAML", 200)
         hint = "check indentation and quoting around this position"
         if "found character '\\t'" in problem:
             hint = "YAML forbids tabs for indentation; use spaces"
@@ -376,7 +376,9 @@ def load_text(text: str, display: str) -> Document:
             hint = "remove the second '---' document, or put it in its own spec file"
         raise CompileError([error("load/yaml", f"invalid YAML: {problem}", _mark_span(display, mark), hint)]) from exc
     except yaml.YAMLError as exc:
-        raise CompileError([error("load/yaml", f"invalid YAML: {exc}", Span(display, 1, 1, 1, 1), None)]) from exc
+        raise CompileError(
+            [error("load/yaml", f"invalid YAML: {printable(str(exc), 200)}", Span(display, 1, 1, 1, 1), None)]
+        ) from exc
     if root is None:
         raise CompileError(
             [
