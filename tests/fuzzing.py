@@ -490,6 +490,7 @@ class Tally:
     kills: int = 0
     kills_old: int = 0
     kills_new: int = 0
+    kills_writing: int = 0  # the staging tree existed when the kill was sent
 
     def add(self, other: dict[str, int]) -> None:
         for key, value in other.items():
@@ -500,7 +501,7 @@ class Tally:
             f"fuzz: inputs={self.inputs:,} exit-0={self.exit_ok:,} exit-2={self.exit_invalid:,} "
             f"tracebacks={self.tracebacks} partial-writes={self.partial_writes} hangs={self.hangs} "
             f"promtool-checked-files={self.promtool_files:,} kills={self.kills} "
-            f"(old tree {self.kills_old}, new tree {self.kills_new})"
+            f"(during the write {self.kills_writing}; left the old tree {self.kills_old}, the new {self.kills_new})"
         )
 
 

@@ -57,10 +57,15 @@ def _start(specs: list[Path], out: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _staging_appears(parent: Path, proc: subprocess.Popen[bytes], limit: float) -> bool:
+def _staging(parent: Path) -> set[str]:
+    return {name for name in os.listdir(parent) if name.startswith(".out.new-")}
+
+
+def _staging_appears(parent: Path, before: set[str], proc: subprocess.Popen[bytes], limit: float) -> bool:
+    """Wait until this run's staging tree exists (earlier kills leave theirs until a run completes)."""
     end = time.monotonic() + limit
     while time.monotonic() < end and proc.poll() is None:
-        if any(name.startswith(".out.new-") for name in os.listdir(parent)):
+        if _staging(parent) - before:
             return True
         time.sleep(0.0005)
     return False
@@ -86,12 +91,15 @@ def test_sigkill_leaves_old_or_new_tree(tmp_path: Path) -> None:
 
     for n in range(kills):
         target = 1 if current == 2 else 2
+        before = _staging(parent)
         proc = _start(specs[target], out)
         try:
             if n % 2 == 0:
                 time.sleep(rng.uniform(0, full))
-            elif _staging_appears(parent, proc, full * 3):
+            elif _staging_appears(parent, before, proc, full * 3):
                 time.sleep(rng.uniform(0, 0.05))
+            if _staging(parent) - before:
+                TALLY.kills_writing += 1
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.wait(timeout=60)
