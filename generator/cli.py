@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from generator.write import diff_tree, write_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+FRAME_WIDTH = 160  # characters of a source line shown under a diagnostic
 
 
 def _frame(diag: Diagnostic) -> str:
@@ -35,8 +37,16 @@ def _frame(diag: Diagnostic) -> str:
         return ""
     line = text[span.line - 1]
     width = max(1, (span.end_col - span.col) if span.end_line == span.line else len(line) - span.col + 1)
+    col = span.col
+    if len(line) > FRAME_WIDTH:  # a window around the column, not a whole minified line
+        start = max(0, col - 1 - FRAME_WIDTH // 4)
+        lead = "..." if start else ""
+        tail = "..." if start + FRAME_WIDTH < len(line) else ""
+        line = lead + line[start : start + FRAME_WIDTH] + tail
+        col = col - start + len(lead)
+        width = max(1, min(width, FRAME_WIDTH - (col - 1 - len(lead))))
     gutter = f"{span.line:>4} | "
-    return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * (span.col - 1)}{'^' * width}\n"
+    return f"{gutter}{line}\n{' ' * (len(gutter) - 2)}| {' ' * (col - 1)}{'^' * width}\n"
 
 
 def format_diagnostic(diag: Diagnostic, fmt: str) -> str:
@@ -125,6 +135,9 @@ def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True) -> Any:
     missing = [p for p in specs if not p.is_file()]
     if missing:
         raise click.UsageError(f"no such spec file: {missing[0]}")
+    # A one-shot run allocates millions of small objects that form no cycles; the cyclic collector's
+    # passes over them cost more than the compilation itself at 10,000 indicators (7 s of 16 s).
+    gc.disable()
     result = compile_specs(list(specs), render=render)
     report(result.diagnostics, fmt)
     if not result.ok:
@@ -171,6 +184,26 @@ def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool) -> N
         return
     write_tree(out_dir, result.files)
     click.echo(f"wrote {len(result.files)} files to {out_dir}", err=True)
+
+
+@main.command("scan-secrets")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors
+def scan_secrets(directory: Path) -> None:
+    """Exit 1 when a file under DIRECTORY holds a credential (token, key, password, webhook URL).
+
+    Generated files must read secrets from files or the environment; see generator/secrets.py
+    for what is recognised. The secret itself is never printed.
+    """
+    from generator.secrets import scan_tree
+
+    findings = scan_tree(directory)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        click.echo(f"{len(findings)} secret(s) found under {directory}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"no secrets found under {directory}", err=True)
 
 
 def _tool(name: str, given: str | None) -> str:

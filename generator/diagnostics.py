@@ -46,6 +46,18 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
 
 
+def printable(text: str, limit: int = 80) -> str:
+    """A value as a message may show it: one line (control characters escaped) and never a whole page.
+
+    Diagnostics are one line each (`file:line:col: ...`); a hostile value with a newline, or 20,000
+    characters of it, must not break that or flood a CI log.
+    """
+    flat = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if len(flat) > limit:
+        return f"{flat[:limit]}... ({len(text):,} characters)"
+    return flat
+
+
 def error(code: str, message: str, span: Span | None, hint: str | None = None) -> Diagnostic:
     return Diagnostic(code, Severity.ERROR, message, span, hint)
 

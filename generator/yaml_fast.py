@@ -17,10 +17,13 @@ from typing import Any
 
 import yaml
 
+from generator.load import Core12Resolver
+
 _PRINTABLE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")  # ASCII, no space at either end
 _PLAIN_START = re.compile(r"[A-Za-z0-9_/$(.]|[-?:][^ ]")
 _INDICATOR = re.compile(r": |:$| #|^[#,\[\]{}&*!|>'\"%@`]|^[-?:]$|^[-?:] ")
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER = yaml.resolver.Resolver()  # PyYAML's YAML 1.1 rules: what the dumper leaves plain
+_CORE12 = Core12Resolver()  # the dumper also quotes what a YAML 1.2 reader would retype
 _STR_TAG = "tag:yaml.org,2002:str"
 _BREAKS = re.compile("[\n\r\x85\u2028\u2029]")  # a key with a line break is a complex `? ` key
 _LITERAL_LINE = re.compile(r"[\x20-\x7e]*")
@@ -43,7 +46,11 @@ def scalar(s: str) -> str:
         if _INDICATOR.search(s):
             # The dumper's next choice when plain is ruled out by an indicator: single quotes.
             return "'" + s.replace("'", "''") + "'"
-        if _PLAIN_START.match(s) and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG:  # type: ignore[no-untyped-call]
+        if (
+            _PLAIN_START.match(s)
+            and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+            and _CORE12.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+        ):
             return s
     text: str = _dumper()([s])
     if not text.startswith("- ") or text.count("\n") != 1:

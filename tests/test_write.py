@@ -67,3 +67,15 @@ def test_yaml_is_deterministic_and_keeps_order() -> None:
     assert first == write.dump_yaml(data)
     assert first.index("z:") < first.index("a:") < first.index("m:")
     assert "|-\n" in first or "|\n" in first
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write.write_tree(out, {"a.yml": b"1\n"})
+    for stale in (".out.new-abc123", ".out.old-def456"):
+        (tmp_path / stale / "svc").mkdir(parents=True)
+        (tmp_path / stale / "svc" / "half.yml").write_bytes(b"half")
+    (tmp_path / ".other.new-keep").mkdir()
+    write.write_tree(out, {"b.yml": b"2\n"})
+    assert tree(out) == {"b.yml": b"2\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.new-keep", "out"]

@@ -16,6 +16,7 @@ from generator.checks import (
     logs_secrets,
     logs_sources,
     metrics_unknown,
+    names_file_safe,
     names_unique,
     objectives_refs,
     promql_invalid,
@@ -24,6 +25,7 @@ from generator.checks import (
     routing_regex,
     routing_secrets,
     routing_version,
+    scrape_secure,
     severities_unknown,
     templates_valid,
     thresholds_order,
@@ -40,6 +42,7 @@ REGISTRY: dict[str, Check] = {
         metrics_unknown,
         thresholds_order,
         names_unique,
+        names_file_safe,
         promql_invalid,
         durations_sane,
         filters_regex,
@@ -58,6 +61,7 @@ REGISTRY: dict[str, Check] = {
         objectives_refs,
         dashboards_refs,
         dashboards_queries,
+        scrape_secure,
     )
 }
 

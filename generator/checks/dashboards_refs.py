@@ -50,6 +50,7 @@ _SHOWN = {"text": "markdown text", "logs": "log lines", "metrics": "metrics"}
 
 def check(doc: Document) -> Iterator[Diagnostic]:
     indicators = list(_spec.section(doc, "indicators"))
+    known = set(indicators)
     section = _spec.section(doc, "dashboards")
     severities = list(_spec.section(doc, "severities"))
     for sev in section.get("colors") or {}:
@@ -71,7 +72,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
     for panel, path in panels(doc):
         for key in ("indicator", "thresholds"):
             ref = panel.get(key)
-            if isinstance(ref, str) and ref not in indicators:
+            if isinstance(ref, str) and ref not in known:
                 yield error(
                     NAME,
                     f"unknown indicator '{ref}'",

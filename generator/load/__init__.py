@@ -8,6 +8,7 @@ booleans and `no`, `on`, `0777` or `12:30` stay what they look like, not YAML 1.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,17 +16,23 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import CompileError, Diagnostic, Span, error
+from generator.diagnostics import CompileError, Diagnostic, Span, error, printable
 
 PathKey = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
+# Longer integers cannot be thresholds (the schema bounds numbers to 1e300) and Python refuses to
+# convert more than 4,300 digits: stop them here, with their position.
+MAX_INT_DIGITS = 400
 
 
-class _Core12Resolver(yaml.resolver.BaseResolver):
+class Core12Resolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema resolution (the subset JSON Schema can talk about)."""
+
+
+_Core12Resolver = Core12Resolver
 
 
 _Core12Resolver.add_implicit_resolver(
@@ -321,6 +328,17 @@ class _Converter:
             return node.value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
             v = node.value
+            digits = len(v.lstrip("+-").removeprefix("0o").removeprefix("0x"))
+            if digits > MAX_INT_DIGITS:
+                self.problems.append(
+                    error(
+                        "load/too-large",
+                        f"an integer of {digits:,} digits, more than the {MAX_INT_DIGITS} allowed",
+                        _span(self.file, node),
+                        "numbers in a spec are at most 1e300; quote the value if it is meant as text",
+                    )
+                )
+                return 0
             if v.startswith("0o"):
                 return int(v[2:], 8)
             if v.startswith("0x"):
@@ -360,10 +378,22 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
+_SAVE = "save the file as UTF-8"
+# Byte-order marks of the encodings editors offer besides UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def read_text(path: Path, display: str) -> str:
     """Read a spec as UTF-8 (a BOM is accepted), refusing what no spec can be."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # never more than the limit in memory, whatever the file's size
+            raw = fh.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise CompileError(
             [
@@ -380,7 +410,7 @@ def read_text(path: Path, display: str) -> str:
             [
                 error(
                     "load/too-large",
-                    f"the spec is {len(raw):,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                    f"the spec is {max(size, len(raw)):,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
                     Span(display, 1, 1, 1, 1),
                     "split the service into several specs",
                 )
@@ -388,6 +418,11 @@ def read_text(path: Path, display: str) -> str:
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise CompileError(
+                [error("load/encoding", f"the spec is {name} encoded, not UTF-8", Span(display, 1, 1, 1, 1), _SAVE)]
+            )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -400,7 +435,7 @@ def read_text(path: Path, display: str) -> str:
                     "load/encoding",
                     f"the spec is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                     Span(display, line, col, line, col + 1),
-                    "save the file as UTF-8",
+                    _SAVE,
                 )
             ]
         ) from exc
@@ -437,7 +472,7 @@ def load_text(text: str, display: str) -> Document:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = printable(exc.problem or exc.context or "invalid YAML", 200)
         hint = "check indentation and quoting around this position"
         if "found character '\\t'" in problem:
             hint = "YAML forbids tabs for indentation; use spaces"
@@ -446,7 +481,9 @@ def load_text(text: str, display: str) -> Document:
             hint = "remove the second '---' document, or put it in its own spec file"
         raise CompileError([error("load/yaml", f"invalid YAML: {problem}", _mark_span(display, mark), hint)]) from exc
     except yaml.YAMLError as exc:
-        raise CompileError([error("load/yaml", f"invalid YAML: {exc}", Span(display, 1, 1, 1, 1), None)]) from exc
+        raise CompileError(
+            [error("load/yaml", f"invalid YAML: {printable(str(exc), 200)}", Span(display, 1, 1, 1, 1), None)]
+        ) from exc
     if root is None:
         raise CompileError(
             [

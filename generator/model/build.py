@@ -255,10 +255,11 @@ class _Context:
         *extra: dict[str, str] | None,
     ) -> Labels:
         out: dict[str, str] = {"summary": summary, "description": description}
+        # URLs are literal text, but Prometheus expands every annotation as a Go template.
         if runbook:
-            out["runbook_url"] = runbook
+            out["runbook_url"] = go_template_literal(runbook)
         if dashboard:
-            out["dashboard_url"] = dashboard
+            out["dashboard_url"] = go_template_literal(dashboard)
         if spec.get("action"):
             out["action"] = str(spec["action"]).strip()
         if spec.get("compliance"):

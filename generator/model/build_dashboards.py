@@ -260,15 +260,13 @@ class _Builder:
                 )
             )
         # One variable per breakdown label of the indicators shown, offering the values their records carry.
-        records: dict[str, list[str]] = {}
+        records: dict[str, dict[str, None]] = {}  # label -> records, in first-seen order
         for p in panels:
             ind = self.indicators.get(p.indicator or "")
             if ind is None or not any(ind.record in q.expr for q in p.queries):
                 continue
             for lbl in ind.by:
-                records.setdefault(lbl, [])
-                if ind.record not in records[lbl]:
-                    records[lbl].append(ind.record)
+                records.setdefault(lbl, {})[ind.record] = None
         for lbl, recs in records.items():
             names = "|".join(re.escape(r) for r in recs)
             out.append(

@@ -79,12 +79,42 @@ class Route:
     def resolve(self, labels: Mapping[str, str]) -> tuple[str, ...]:
         """The receivers Alertmanager notifies for these labels, in its order (depth first)."""
         found: list[str] = []
-        for child in self.routes:
+        for child in _candidates(self, labels):
             if child.matches(labels):
                 found.extend(child.resolve(labels))
                 if not child.continue_:
                     break
         return tuple(found) or (self.receiver,)
+
+
+# Children of routes with many of them, indexed by one equality matcher each, so resolving an alert
+# against a tree of thousands of routes does not try every route. Keyed by id(): routes are
+# immutable and live as long as their model.
+_INDEX: dict[int, tuple[Route, list[int], dict[str, dict[str, list[int]]]]] = {}
+_INDEX_FROM = 16
+
+
+def _candidates(route: Route, labels: Mapping[str, str]) -> tuple[Route, ...] | list[Route]:
+    """The children that can match, in order; the others have an equality matcher the labels fail."""
+    children = route.routes
+    if len(children) < _INDEX_FROM:
+        return children
+    entry = _INDEX.get(id(route))
+    if entry is None or entry[0] is not route:
+        always: list[int] = []
+        by_label: dict[str, dict[str, list[int]]] = {}
+        for i, child in enumerate(children):
+            eq = next((m for m in child.matchers if m.op == "="), None)
+            if eq is None:
+                always.append(i)
+            else:
+                by_label.setdefault(eq.label, {}).setdefault(eq.value, []).append(i)
+        entry = _INDEX[id(route)] = (route, always, by_label)
+    _, always, by_label = entry
+    picked = list(always)
+    for label, values in by_label.items():
+        picked.extend(values.get(labels.get(label, ""), ()))
+    return [children[i] for i in sorted(picked)]
 
 
 @dataclass(frozen=True, slots=True)

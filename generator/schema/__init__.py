@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from generator.diagnostics import Diagnostic, error
+from generator.diagnostics import Diagnostic, error, printable
 from generator.load import Document, PathKey
 from generator.vocabulary import INDICATOR_KINDS
 
@@ -57,9 +57,19 @@ FAST_PATH_BYTES = 256 * 1024
 def fast_validator() -> Callable[[Any], Any]:
     import fastjsonschema
 
-    schema = json.loads(schema_text())
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # the keywords used are all draft-07's
+    schema = _draft7(json.loads(schema_text()))
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     return fastjsonschema.compile(schema, use_formats=False)
+
+
+def _draft7(node: Any) -> Any:
+    """The schema in draft-07 words: `dependentRequired` (2019-09) is draft-07's `dependencies`.
+    Every other keyword it uses means the same in both (a test compares the two validators)."""
+    if isinstance(node, dict):
+        return {("dependencies" if k == "dependentRequired" else k): _draft7(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_draft7(v) for v in node]
+    return node
 
 
 def fast_accepts(data: Any) -> bool:
@@ -75,7 +85,8 @@ def fast_accepts(data: Any) -> bool:
 def dotted(path: PathKey) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = printable(str(part), 40)
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out or "the spec"
 
 
@@ -116,7 +127,7 @@ def _best_branch(err: ValidationError) -> ValidationError:
     return best_match(err.context) or err
 
 
-def _describe(err: ValidationError, doc: Document) -> Diagnostic:
+def describe(err: ValidationError, doc: Document) -> Diagnostic:
     path: PathKey = tuple(err.absolute_path)
     where = dotted(path)
     validator_name = err.validator
@@ -125,19 +136,29 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
 
     if "propertyNames" in err.schema_path and isinstance(err.instance, str):
         bad = err.instance
+        if validator_name == "maxLength":
+            return error(
+                "schema/too-long",
+                f"{where}: the name '{printable(bad, 40)}' is longer than the {schema.get('maxLength')} "
+                "characters allowed",
+                doc.key_span((*path, bad)),
+                None,
+            )
         hint = (
             "names starting with __ are reserved for Prometheus' internal labels"
             if bad.startswith("__")
             else _name_hint(schema)
         )
-        return error("schema/bad-name", f"{where}: '{bad}' is not a valid name here", doc.key_span((*path, bad)), hint)
+        return error(
+            "schema/bad-name", f"{where}: '{printable(bad)}' is not a valid name here", doc.key_span((*path, bad)), hint
+        )
 
     if validator_name == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         extra = [k for k in err.instance if k not in schema.get("properties", {})]
         key = extra[0] if extra else "?"
-        hint = did_you_mean(key, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
-        return error("schema/unknown-key", f"{where}: unknown key '{key}'", doc.key_span((*path, key)), hint)
+        hint = did_you_mean(key[:100], allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
+        return error("schema/unknown-key", f"{where}: unknown key '{printable(key)}'", doc.key_span((*path, key)), hint)
     if validator_name == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
         return error(
@@ -159,24 +180,26 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
         if _is_duration(schema):
             return error(
                 "schema/duration",
-                f"{where}: '{err.instance}' is not a valid duration",
+                f"{where}: '{printable(str(err.instance))}' is not a valid duration",
                 span,
                 "use a number and a unit, largest unit first: 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)",
             )
-        return error("schema/pattern", f"{where}: '{err.instance}' is not valid here", span, _name_hint(schema))
+        return error(
+            "schema/pattern", f"{where}: '{printable(str(err.instance))}' is not valid here", span, _name_hint(schema)
+        )
     if validator_name == "enum":
         choices = [str(c) for c in schema.get("enum", [])]
         return error(
             "schema/enum",
-            f"{where}: '{err.instance}' is not one of {', '.join(choices)}",
+            f"{where}: '{printable(str(err.instance))}' is not one of {', '.join(choices)}",
             span,
-            did_you_mean(str(err.instance), choices),
+            did_you_mean(str(err.instance)[:100], choices),
         )
     if validator_name == "const":
         quoted = isinstance(err.instance, str) and not isinstance(schema.get("const"), str)
         return error(
             "schema/const",
-            f"{where} must be {schema.get('const')!r}, not {err.instance!r}",
+            f"{where} must be {schema.get('const')!r}, not {printable(repr(err.instance))}",
             span,
             "write it without quotes" if quoted else None,
         )
@@ -196,11 +219,36 @@ def _describe(err: ValidationError, doc: Document) -> Diagnostic:
             code = "schema/indicator-kind" if indicator else "schema/one-of"
             return error(code, msg, doc.key_span(path), "keep exactly one of " + ", ".join(kinds))
     if validator_name in ("oneOf", "anyOf") and err.context:
-        return _describe(_best_branch(err), doc)
+        return describe(_best_branch(err), doc)
+    if validator_name == "dependentRequired" and isinstance(err.instance, dict):
+        needs = schema.get("dependentRequired", {})
+        have, missing = next(
+            (k, d) for k, deps in needs.items() if k in err.instance for d in deps if d not in err.instance
+        )
+        return error(
+            "schema/missing-key",
+            f"{where}: `{have}` needs `{missing}`",
+            doc.key_span((*path, have)),
+            f"add `{missing}:`",
+        )
+    if validator_name == "not":
+        return error(
+            "schema/pattern", f"{where}: '{printable(str(err.instance))}' is not allowed here", span, _name_hint(schema)
+        )
     if validator_name in ("minProperties", "minItems", "minLength"):
         return error("schema/empty", f"{where} must not be empty", span, None)
     if validator_name in ("maxLength", "maxItems", "maxProperties"):
-        return error("schema/too-long", f"{where} is too long ({err.message})", span, None)
+        limit = schema.get(validator_name)
+        size, unit = (
+            len(err.instance) if isinstance(err.instance, str | list | dict) else 0,
+            {"maxLength": "characters", "maxItems": "items", "maxProperties": "entries"},
+        )
+        return error(
+            "schema/too-long",
+            f"{where} has {size:,} {unit[validator_name]}, more than the {limit:,} allowed",
+            span,
+            "split the service into several specs" if validator_name == "maxProperties" and size > 1000 else None,
+        )
     if validator_name == "uniqueItems":
         return error("schema/duplicate-item", f"{where} lists the same item twice", span, None)
     if validator_name in ("exclusiveMinimum", "exclusiveMaximum", "minimum", "maximum"):
@@ -248,7 +296,7 @@ def validate(doc: Document) -> Iterator[Diagnostic]:
         return
     seen: set[tuple[str, int, int, str]] = set()
     for err in validator().iter_errors(doc.data):
-        diag = _describe(err, doc)
+        diag = describe(err, doc)
         span = diag.span
         key = (diag.code, span.line if span else 0, span.col if span else 0, diag.message)
         if key not in seen:

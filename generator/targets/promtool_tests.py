@@ -406,19 +406,21 @@ class _Builder:
         with_thresholds = [i for i in self.model.indicators if i.thresholds]
         records = {i.record for i in self.model.indicators}
         shared = [i for i in with_thresholds if not reads_records(i, records)]
-        alone = [i for i in with_thresholds if i not in shared]
+        shared_keys = {i.key for i in shared}
+        alone = [i for i in with_thresholds if i.key not in shared_keys]
         tests: list[dict[str, Any]] = self.value_groups(shared, "indicators")
         for ind in alone:
             tests.extend(self.value_groups([ind], ind.key))
         long = [i for i in with_thresholds if self.chain_steps(i) > MAX_STEPS]
+        long_keys = {i.key for i in long}
         long_eval_ms = max(
             (ceil_to(self.chain_steps(i) * self.eval_ms // MAX_STEPS, self.eval_ms) for i in long), default=self.eval_ms
         )
         long_tests: list[dict[str, Any]] = []
         for ind in with_thresholds:
-            chain = self.chain_group(ind, long_eval_ms if ind in long else self.eval_ms)
+            chain = self.chain_group(ind, long_eval_ms if ind.key in long_keys else self.eval_ms)
             if chain is not None:
-                (long_tests if ind in long else tests).append(chain)
+                (long_tests if ind.key in long_keys else tests).append(chain)
         tests.extend(self.free_groups())
         tests.extend(self.escalation_groups())
         main = {"rule_files": ["rules.yml"], "evaluation_interval": format_duration(self.eval_ms), "tests": tests}
