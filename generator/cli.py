@@ -119,13 +119,13 @@ def spec_options(fn: F) -> F:
     return fn
 
 
-def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True) -> Any:
+def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True, dot: str | None = None) -> Any:
     from generator.compile import compile_specs
 
     missing = [p for p in specs if not p.is_file()]
     if missing:
         raise click.UsageError(f"no such spec file: {missing[0]}")
-    result = compile_specs(list(specs), render=render)
+    result = compile_specs(list(specs), render=render, dot=dot)
     report(result.diagnostics, fmt)
     if not result.ok:
         sys.exit(EXIT_INVALID)
@@ -157,10 +157,17 @@ def validate(specs: tuple[Path, ...], fmt: str) -> None:
     help="Output directory, replaced as a whole.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if OUT is not what SPECS generate.")
+@click.option("--svg", is_flag=True, help="Also render each routes.dot to routes.svg (needs Graphviz `dot`).")
 @handle_errors
-def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool) -> None:
+def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool, svg: bool) -> None:
     """Generate every output of SPECS into OUT (atomically), or --check that OUT is current."""
-    result = _compile(specs, fmt)
+    from generator.graphviz import GraphvizError
+
+    try:
+        result = _compile(specs, fmt, dot=_dot() if svg else None)
+    except GraphvizError as exc:
+        click.echo(f"error: dot -Tsvg failed: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
     if check:
         diff = diff_tree(out_dir, result.files)
         if diff:
@@ -171,6 +178,15 @@ def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool) -> N
         return
     write_tree(out_dir, result.files)
     click.echo(f"wrote {len(result.files)} files to {out_dir}", err=True)
+
+
+def _dot() -> str:
+    from generator.graphviz import find_dot
+
+    dot = find_dot()
+    if dot is None:
+        raise click.UsageError("--svg needs Graphviz's `dot` on PATH (apt-get install graphviz)")
+    return dot
 
 
 def _tool(name: str, given: str | None) -> str:

@@ -323,6 +323,7 @@ class _Context:
                     t.get("annotations"),
                 ),
                 group,
+                tuple(spec.get("compliance") or ()),
             )
             thresholds.append(Threshold(sev, value, op, rule))
 
@@ -351,6 +352,7 @@ class _Context:
                     None,
                 ),
                 group,
+                tuple(spec.get("compliance") or ()),
             )
 
         return Indicator(
@@ -390,6 +392,7 @@ class _Context:
                 spec.get("annotations"),
             ),
             spec.get("group", self.default_group),
+            tuple(spec.get("compliance") or ()),
         )
         test = None
         if spec.get("test"):
