@@ -107,7 +107,7 @@ def handle_errors(fn: F) -> F:
 
 
 def spec_options(fn: F) -> F:
-    fn = click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))(fn)
+    fn = click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))(fn)
     fn = click.option(
         "--format",
         "fmt",
@@ -119,13 +119,30 @@ def spec_options(fn: F) -> F:
     return fn
 
 
+def spec_files(specs: tuple[Path, ...]) -> list[Path]:
+    """SPECS as files: a directory stands for its *.yml and *.yaml files (not its subdirectories), sorted.
+
+    A pre-commit hook or a CI step can then name the specs of a repository without a shell glob.
+    """
+    files: list[Path] = []
+    for p in specs:
+        if not p.is_dir():
+            files.append(p)
+            continue
+        found = sorted(f for f in p.iterdir() if f.suffix in (".yml", ".yaml") and f.is_file())
+        if not found:
+            raise click.UsageError(f"no *.yml or *.yaml spec in directory {p}")
+        files.extend(found)
+    return files
+
+
 def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True, dot: str | None = None) -> Any:
     from generator.compile import compile_specs
 
-    missing = [p for p in specs if not p.is_file()]
+    missing = [p for p in specs if not p.is_file() and not p.is_dir()]
     if missing:
         raise click.UsageError(f"no such spec file: {missing[0]}")
-    result = compile_specs(list(specs), render=render, dot=dot)
+    result = compile_specs(spec_files(specs), render=render, dot=dot)
     report(result.diagnostics, fmt)
     if not result.ok:
         sys.exit(EXIT_INVALID)
