@@ -185,16 +185,17 @@ def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool, svg:
     except GraphvizError as exc:
         click.echo(f"error: dot -Tsvg failed: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    status = fmt != "json"  # with --format json, standard error holds the diagnostics' JSON and nothing else
     if check:
         diff = diff_tree(out_dir, result.files)
         if diff:
             click.echo("".join(diff), nl=False)
-            click.echo(f"{out_dir} is stale: run `monspec generate` and commit the result", err=True)
+            click.echo(f"{out_dir} is stale: run `monspec generate` and commit the result", err=status)
             sys.exit(EXIT_FAILED)
-        click.echo(f"{out_dir} is current ({len(result.files)} files)", err=True)
+        click.echo(f"{out_dir} is current ({len(result.files)} files)", err=status)
         return
     write_tree(out_dir, result.files)
-    click.echo(f"wrote {len(result.files)} files to {out_dir}", err=True)
+    click.echo(f"wrote {len(result.files)} files to {out_dir}", err=status)
 
 
 def _dot() -> str:
