@@ -313,3 +313,39 @@ def test_dot_str_hostile_labels_in_one_graph(dot: str) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     shown = [t.strip() for t in svg_texts(proc.stdout)]
     assert shown == [line for v in labels for line in v.split("\n")]
+
+
+LOG_COUNTER_SPEC = """version: 1
+service: {name: lq, job: lq, metric_prefix: lq_}
+severities: {critical: {}}
+metrics: {depth: {type: gauge}}
+indicators:
+  audit_events:
+    increase: {metric: audit_events_total, window: 5m}
+    thresholds: {critical: 10}
+  depth: {gauge: {metric: depth}, thresholds: {critical: 10}}
+logs:
+  sources:
+    audit:
+      paths: [/var/log/audit.jsonl]
+      format: json
+      labels: [type]
+      count:
+        audit_events_total: {by: [type]}
+  loki: {url: "https://loki:3100/loki/api/v1/push"}
+"""
+
+
+def test_an_alert_on_a_log_counter_lists_its_sources_queries(tmp_path: Path) -> None:
+    from generator.compile import compile_specs
+
+    spec = tmp_path / "lq.yml"
+    spec.write_text(LOG_COUNTER_SPEC)
+    result = compile_specs([spec])
+    assert result.ok, result.diagnostics
+    catalog = result.files["lq/catalog.md"].decode()
+    on_logs = catalog.split("### AuditEventsCritical\n", 1)[1].split("\n### ", 1)[0]
+    assert "- audit: events counted by lq\\_audit\\_events\\_total" not in on_logs  # snake_case stays readable
+    assert '(audit/lq_audit_events_total): LogQL `{job="lq", source="audit"}`' in on_logs
+    other = catalog.split("### DepthCritical\n", 1)[1].split("\n## ", 1)[0]
+    assert "Log queries:" not in other

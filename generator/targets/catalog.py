@@ -153,6 +153,15 @@ def _source_queries(model: Model, key: str) -> list[LogQueryView]:
     ]
 
 
+def _reads(rule: AlertRule, origin: _Origin) -> str:
+    """The PromQL an alert reads in the end: through its indicator's or objective's recording rules too."""
+    if origin.indicator is not None:
+        return f"{rule.expr}\n{origin.indicator.expr}"
+    if origin.objective is not None:
+        return "\n".join((rule.expr, *(r.expr for r in origin.objective.records)))
+    return rule.expr
+
+
 def _receivers(routing: Routing | None, rule: AlertRule) -> tuple[str, ...]:
     if routing is None:
         return ()
@@ -195,12 +204,20 @@ def alert_views(model: Model) -> list[AlertView]:
                 runbook=annotations.get("runbook_url"),
                 dashboard=annotations.get("dashboard_url"),
                 compliance=compliance,
-                log_queries=_log_queries(model, rule.expr),
+                log_queries=_log_queries(model, _reads(rule, origin)),
                 escalation=escalation,
                 tier=tier,
             )
         )
     return views
+
+
+_DAY_MS = 86_400_000
+
+
+def _span(ms: int) -> str:
+    """Objective windows read as people say them (30d, not Prometheus' 4w2d)."""
+    return f"{ms // _DAY_MS}d" if ms >= _DAY_MS and ms % _DAY_MS == 0 else format_duration(ms)
 
 
 def _percent(v: float) -> str:
@@ -227,7 +244,7 @@ def objective_views(model: Model) -> list[ObjectiveView]:
                 o.title,
                 o.description,
                 _percent(o.target),
-                format_duration(o.window_ms),
+                _span(o.window_ms),
                 _percent(o.error_budget),
                 format_duration(round(o.error_budget * o.window_ms / 1000) * 1000),
                 o.owner,
