@@ -16,13 +16,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# promtool and amtool come from Debian's packages; install them when we may, explain when we may not.
+# promtool, amtool and Graphviz's dot come from Debian's packages; install them when we may, explain when we may not.
 tools:
-	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then \
+	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1 || ! command -v dot >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -q && apt-get install -y -q --no-install-recommends prometheus prometheus-alertmanager; \
+	    apt-get update -q && apt-get install -y -q --no-install-recommends prometheus prometheus-alertmanager graphviz; \
 	  else \
-	    echo "promtool/amtool missing: run 'sudo apt-get install prometheus prometheus-alertmanager'" >&2; exit 1; \
+	    echo "promtool/amtool/dot missing: run 'sudo apt-get install prometheus prometheus-alertmanager graphviz'" >&2; exit 1; \
 	  fi; \
 	fi
 

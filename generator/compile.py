@@ -71,7 +71,8 @@ def _record_clashes(model: Model, doc: Document) -> list[Diagnostic]:
     return found
 
 
-def compile_specs(paths: list[Path], render: bool = True) -> Result:
+def compile_specs(paths: list[Path], render: bool = True, dot: str | None = None) -> Result:
+    """Load, check, build and render SPECS; with `dot` (a Graphviz binary), routes.svg beside every routes.dot."""
     result = Result()
     services: dict[str, Document] = {}
     for path in paths:
@@ -110,4 +111,14 @@ def compile_specs(paths: list[Path], render: bool = True) -> Result:
             for target in all_targets().values():
                 outputs.extend(target(model))
         result.files = serialise_all(outputs)
+        if dot is not None:
+            result.files = dict(sorted({**result.files, **_routes_svg(result.models, result.files, dot)}.items()))
     return result
+
+
+def _routes_svg(models: list[Model], files: dict[str, bytes], dot: str) -> dict[str, bytes]:
+    from generator import conventions as conv
+    from generator.graphviz import render_svg
+
+    graphs = ((conv.routes_graph_path(m.service.name), conv.routes_svg_path(m.service.name)) for m in models)
+    return {svg: render_svg(files[path], dot) for path, svg in graphs if path in files}

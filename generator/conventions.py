@@ -173,6 +173,15 @@ def routes_test_path(service: str) -> str:
     return f"{service}/alertmanager/routes.test.yml"
 
 
+def routes_graph_path(service: str) -> str:
+    """The routing tree as Graphviz DOT; `monspec generate --svg` adds routes.svg beside it."""
+    return f"{service}/alertmanager/routes.dot"
+
+
+def routes_svg_path(service: str) -> str:
+    return f"{service}/alertmanager/routes.svg"
+
+
 SERVICE_LABEL = "service"
 INDICATOR_LABEL = "indicator"
 SEVERITY_LABEL = "severity"

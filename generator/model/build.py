@@ -324,6 +324,7 @@ class _Context:
                     t.get("annotations"),
                 ),
                 group,
+                tuple(spec.get("compliance") or ()),
             )
             thresholds.append(Threshold(sev, value, op, rule))
 
@@ -352,6 +353,7 @@ class _Context:
                     None,
                 ),
                 group,
+                tuple(spec.get("compliance") or ()),
             )
 
         return Indicator(
@@ -391,6 +393,7 @@ class _Context:
                 spec.get("annotations"),
             ),
             spec.get("group", self.default_group),
+            tuple(spec.get("compliance") or ()),
         )
         test = None
         if spec.get("test"):

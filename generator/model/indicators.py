@@ -57,6 +57,7 @@ class AlertRule:
     labels: Labels
     annotations: Labels
     group: str
+    compliance: tuple[str, ...] = ()  # control IDs (SOC2-CC6.2, ...) the alert is evidence for
 
 
 @dataclass(frozen=True, slots=True)

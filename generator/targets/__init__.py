@@ -26,6 +26,7 @@ def all_targets() -> dict[str, Target]:
     from generator.targets import (
         alertmanager,
         alloy,
+        catalog,
         filebeat,
         grafana,
         log_queries,
@@ -33,6 +34,7 @@ def all_targets() -> dict[str, Target]:
         prometheus,
         promtail,
         promtool_tests,
+        routing_graph,
     )
 
     return {
@@ -45,4 +47,6 @@ def all_targets() -> dict[str, Target]:
         "log-queries": log_queries.render,
         "grafana": grafana.render,
         "objective-tests": objective_tests.render,
+        "catalog": catalog.render,
+        "routing-graph": routing_graph.render,
     }

@@ -1,13 +1,17 @@
 """The one jinja2 environment of the text targets, with the quoting filters every user string goes through.
 
 Templates never interpolate a user string raw: YAML scalars go through `yaml_str`, Alloy string
-literals through `alloy_str`, and text that a Go template would evaluate through `go_template_literal`.
+literals through `alloy_str`, text that a Go template would evaluate through `go_template_literal`,
+markdown through `md` (text), `md_code` (code spans), `md_fence` (code blocks) and `md_url` (link
+destinations), and Graphviz strings through `dot_str`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
+from urllib.parse import quote as url_quote
 
 import jinja2
 
@@ -52,6 +56,84 @@ def comment(value: object) -> str:
     )
 
 
+# CommonMark line endings, plus the ones Python and YAML see, so no text ever starts a new block.
+_MD_BREAK = re.compile("\r\n|[\r\n" + _LINE_BREAKS + "]")
+# Characters that open inline markup anywhere in a line (GFM: tables, strikethrough, raw HTML, entities).
+_MD_INLINE = re.compile(r"([\\`*\[\]<|~&])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# What opens a block at the start of a line: headings, quotes, lists, thematic breaks, setext underlines.
+_MD_BLOCK_START = re.compile(r"^([#>+=-])|^(\d+)([.)])")
+
+
+def _visible(c: str) -> str:
+    """Control characters (which markdown renderers drop or choke on) become a visible escape."""
+    return c if c == "\t" or (c >= " " and c != "\x7f") else f"\\u{ord(c):04x}"
+
+
+def _entities(blanks: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in blanks)
+
+
+def md(value: object) -> str:
+    """Markdown inline text that renders as exactly `value`, in a paragraph, a list item or a table cell.
+
+    Characters that can open inline markup are backslash-escaped (CommonMark lets any ASCII
+    punctuation be), `_` only where it could emphasise (not inside snake_case), which also escapes
+    `|` for GFM tables; a block marker at the start is escaped; line breaks become `<br>`, so a value
+    never ends a table row or starts a block; blanks at either end are kept as entities.
+    """
+    out = []
+    for line in _MD_BREAK.split(str(value)):
+        text = "".join(_visible(c) for c in line)
+        body = text.strip()  # parsers trim Unicode blanks at the edges of cells and paragraphs: keep them as entities
+        start = len(text) - len(text.lstrip())
+        lead, trail = text[:start], text[start + len(body) :]
+        escaped = _MD_INLINE.sub(lambda m: "\\" + m.group(0), body)
+        escaped = _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+        out.append(_entities(lead) + escaped + _entities(trail))
+    return "<br>".join(out)
+
+
+def md_code(value: object, cell: bool = False) -> str:
+    """A code span of `value` on one line; `cell=True` inside a GFM table, where `|` must be `\\|`.
+
+    The fence is one backtick more than the longest run inside; spaces pad it when the text starts
+    or ends with a backtick or a space (CommonMark strips one from each side). Line breaks
+    become spaces, as a code span would render them anyway.
+    """
+    text = "".join(_visible(c) for c in _MD_BREAK.sub(" ", str(value)))
+    if cell:
+        text = text.replace("|", "\\|")
+    longest = max((len(r) for r in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if not text:
+        return ""
+    pad = " " if text.strip(" ") and (text[:1] in ("`", " ") or text[-1:] in ("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_fence(value: object, info: str = "") -> str:
+    """A fenced code block of `value`: the fence is longer than any backtick run inside, so no line closes it."""
+    text = "\n".join(_MD_BREAK.split(str(value)))
+    longest = max((len(r) for r in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def md_url(value: object) -> str:
+    """A link destination: characters that end or break one (space, parentheses, `<>`, `|`, quotes) percent-encoded."""
+    return url_quote(str(value), safe="/:?#[]@!$&*+,;=%~-._")
+
+
+def dot_str(value: object) -> str:
+    """A Graphviz double-quoted string shown as `value`: `\\` and `"` escaped, line breaks as left-justified `\\l`.
+
+    Backslashes are doubled so that `\\N`, `\\G` and friends in user text are never substituted.
+    """
+    lines = _MD_BREAK.split(str(value))
+    escaped = ["".join(_visible(c) for c in line).replace("\\", "\\\\").replace('"', '\\"') for line in lines]
+    return '"' + "\\l".join(escaped) + ('\\l"' if len(lines) > 1 else '"')
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -62,7 +144,16 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
     )
-    env.filters.update(yaml_str=yaml_str, alloy_str=alloy_str, comment=comment)
+    env.filters.update(
+        yaml_str=yaml_str,
+        alloy_str=alloy_str,
+        comment=comment,
+        md=md,
+        md_code=md_code,
+        md_fence=md_fence,
+        md_url=md_url,
+        dot_str=dot_str,
+    )
     return env
 
 
