@@ -17,6 +17,7 @@ import click
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Severity
+from generator.model.output import PROFILES
 from generator.write import diff_tree, write_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,13 +120,13 @@ def spec_options(fn: F) -> F:
     return fn
 
 
-def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True) -> Any:
+def _compile(specs: tuple[Path, ...], fmt: str, render: bool = True, profiles: tuple[str, ...] | None = None) -> Any:
     from generator.compile import compile_specs
 
     missing = [p for p in specs if not p.is_file()]
     if missing:
         raise click.UsageError(f"no such spec file: {missing[0]}")
-    result = compile_specs(list(specs), render=render)
+    result = compile_specs(list(specs), render=render, profiles=profiles)
     report(result.diagnostics, fmt)
     if not result.ok:
         sys.exit(EXIT_INVALID)
@@ -157,10 +158,17 @@ def validate(specs: tuple[Path, ...], fmt: str) -> None:
     help="Output directory, replaced as a whole.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if OUT is not what SPECS generate.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(list(PROFILES)),
+    help="Output profile to write (repeatable); replaces every spec's output.profiles (default: the spec's, or files).",
+)
 @handle_errors
-def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool) -> None:
+def generate(specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool, targets: tuple[str, ...]) -> None:
     """Generate every output of SPECS into OUT (atomically), or --check that OUT is current."""
-    result = _compile(specs, fmt)
+    result = _compile(specs, fmt, profiles=targets or None)
     if check:
         diff = diff_tree(out_dir, result.files)
         if diff:

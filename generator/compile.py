@@ -13,7 +13,7 @@ from generator.diagnostics import CompileError, Diagnostic, Severity, error, has
 from generator.load import Document, load_file
 from generator.model import Model
 from generator.model.build import build
-from generator.targets import Output, all_targets
+from generator.targets import Output, targets_for
 from generator.write import serialise_all
 
 
@@ -71,7 +71,8 @@ def _record_clashes(model: Model, doc: Document) -> list[Diagnostic]:
     return found
 
 
-def compile_specs(paths: list[Path], render: bool = True) -> Result:
+def compile_specs(paths: list[Path], render: bool = True, profiles: tuple[str, ...] | None = None) -> Result:
+    """`profiles` (from `generate --target`) replaces every spec's `output.profiles`."""
     result = Result()
     services: dict[str, Document] = {}
     for path in paths:
@@ -98,7 +99,7 @@ def compile_specs(paths: list[Path], render: bool = True) -> Result:
             )
             continue
         services[name] = doc
-        model = build(doc)
+        model = build(doc, profiles)
         clashes = _record_clashes(model, doc)
         result.diagnostics.extend(clashes)
         if not clashes:
@@ -107,7 +108,7 @@ def compile_specs(paths: list[Path], render: bool = True) -> Result:
     if render and result.ok:
         outputs: list[Output] = []
         for model in result.models:
-            for target in all_targets().values():
+            for target in targets_for(model):
                 outputs.extend(target(model))
         result.files = serialise_all(outputs)
     return result
