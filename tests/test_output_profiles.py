@@ -81,8 +81,10 @@ def test_no_secret_values_only_references(files: dict[str, bytes]) -> None:
         assert obj["kind"] != "Secret", path
         text = json.dumps(obj)
         assert "_file" not in text.replace("_file\\", ""), path  # every *_file became a reference
+        service = path.split("/")[0]
+        secret = "memory-service-alerting" if service == "memory-service" else f"{service}-monitoring"
         for match in re.finditer(r'\{"name": "([^"]+)", "key": "([^"]+)"\}', text):
-            assert match.group(1).endswith("-monitoring"), path
+            assert match.group(1) == secret, path
             refs += 1
     assert refs >= 5  # pagerduty keys, slack URLs, SMTP passwords, webhook tokens of the examples
 
@@ -191,3 +193,29 @@ def test_thousand_indicators_split_under_the_limit(tmp_path: Path, promtool: str
                 alerts += 1
     assert alerts == 2000 and len(where) == 1000
     _promtool_check(promtool, tmp_path, "synth.yml", groups)
+
+
+def test_time_zone_the_crd_cannot_express_is_a_warning(tmp_path: Path) -> None:
+    spec = tmp_path / "tz.yml"
+    text = Path("spec/examples/security-platform.yml").read_text().replace("location: UTC", "location: Europe/Paris")
+    spec.write_text(text + "output: {profiles: [kubernetes]}\n")
+    result = compile_specs([spec], render=False)
+    assert result.ok
+    found = [d for d in result.diagnostics if d.code == "output/kubernetes-time-zone"]
+    assert len(found) == 2 and all(d.span is not None and d.span.file.endswith("tz.yml") for d in found)
+    spec.write_text(text)
+    assert not [d for d in compile_specs([spec], render=False).diagnostics if d.code.startswith("output/")]
+
+
+def test_a_unit_longer_than_the_limit_stays_whole() -> None:
+    from generator.targets._rule_groups import split_group
+
+    rules = [{"record": "a:x", "expr": "sum(x)"}, {"record": "a:y", "expr": "a:x * 2"}]
+    rules += [{"alert": f"A{i}", "expr": "a:y > 1"} for i in range(3)]
+    rules += [{"record": "b:x", "expr": "sum(b)"}, {"alert": "B", "expr": "b:x > 1"}]
+    parts = split_group({"name": "g", "interval": "30s", "rules": rules}, 3)
+    assert [[r.get("record") or r["alert"] for r in p["rules"]] for p in parts] == [
+        ["a:x", "a:y", "A0", "A1", "A2"],
+        ["b:x", "B"],
+    ]
+    assert [p["name"] for p in parts] == ["g-part1", "g-part2"]

@@ -18,6 +18,7 @@ from generator.checks import (
     metrics_unknown,
     names_unique,
     objectives_refs,
+    output_time_zone,
     promql_invalid,
     routing_integrations,
     routing_references,
@@ -58,6 +59,7 @@ REGISTRY: dict[str, Check] = {
         objectives_refs,
         dashboards_refs,
         dashboards_queries,
+        output_time_zone,
     )
 }
 
