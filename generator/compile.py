@@ -13,7 +13,7 @@ from generator.diagnostics import CompileError, Diagnostic, Severity, error, has
 from generator.load import Document, load_file
 from generator.model import Model
 from generator.model.build import build
-from generator.targets import Output, all_targets
+from generator.targets import Output, targets_for
 from generator.write import serialise_all
 
 
@@ -71,8 +71,11 @@ def _record_clashes(model: Model, doc: Document) -> list[Diagnostic]:
     return found
 
 
-def compile_specs(paths: list[Path], render: bool = True, dot: str | None = None) -> Result:
-    """Load, check, build and render SPECS; with `dot` (a Graphviz binary), routes.svg beside every routes.dot."""
+def compile_specs(
+    paths: list[Path], render: bool = True, dot: str | None = None, profiles: tuple[str, ...] | None = None
+) -> Result:
+    """Load, check, build and render SPECS; with `dot` (a Graphviz binary), routes.svg beside every routes.dot.
+    `profiles` (from `generate --target`) replaces every spec's `output.profiles`."""
     result = Result()
     services: dict[str, Document] = {}
     for path in paths:
@@ -99,7 +102,7 @@ def compile_specs(paths: list[Path], render: bool = True, dot: str | None = None
             )
             continue
         services[name] = doc
-        model = build(doc)
+        model = build(doc, profiles)
         clashes = _record_clashes(model, doc)
         result.diagnostics.extend(clashes)
         if not clashes:
@@ -108,7 +111,7 @@ def compile_specs(paths: list[Path], render: bool = True, dot: str | None = None
     if render and result.ok:
         outputs: list[Output] = []
         for model in result.models:
-            for target in all_targets().values():
+            for target in targets_for(model):
                 outputs.extend(target(model))
         result.files = serialise_all(outputs)
         if dot is not None:

@@ -156,6 +156,52 @@ def objective_rules_testdata_path(service: str, objective: str) -> str:
     return f"{service}/prometheus/testdata/objective-{objective}.rules.yml"
 
 
+def split_group_name(group: str, part: int) -> str:
+    """Part `part` (1-based) of a rule group split for a ruler's size limit."""
+    return f"{group}-part{part}"
+
+
+# --- deployment profiles (docs/output.md) ------------------------------------------------------------
+# Names below come from the spec through patterns of the schema (no '/', never '..'); safe_name()
+# checks again, so a path outside out/<service>/ cannot be produced even by a model built by hand.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def safe_name(name: str) -> str:
+    if not _SAFE_NAME.fullmatch(name):
+        raise ValueError(f"not a safe file name: {name!r}")
+    return name
+
+
+def k8s_name(*parts: str) -> str:
+    """A Kubernetes object name (RFC 1123 subdomain, kept to a label's 63 characters) from free text."""
+    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    if len(text) > 63:
+        text = f"{text[:54].rstrip('-')}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    return text or "monspec"
+
+
+def k8s_secret_key(file_name: str) -> str:
+    """A Secret data key ([-._a-zA-Z0-9]+) from a secret file's base name."""
+    return re.sub(r"[^-._a-zA-Z0-9]+", "-", file_name).strip("-") or "secret"
+
+
+def kubernetes_dir(service: str) -> str:
+    return f"{service}/kubernetes"
+
+
+def mimir_rules_path(service: str, namespace: str) -> str:
+    return f"{service}/mimir/{safe_name(namespace)}.yml"
+
+
+def thanos_rules_path(service: str) -> str:
+    return f"{service}/thanos/rules.yml"
+
+
+def loki_rules_path(service: str, namespace: str) -> str:
+    return f"{service}/loki/{safe_name(namespace)}.yml"
+
+
 def prometheus_config_path(service: str) -> str:
     return f"{service}/prometheus/prometheus.yml"
 

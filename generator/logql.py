@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.model.logs import Condition, Field, LogSource
+from generator.model.logs import Condition, Field, LogCounter, LogSource
 from generator.model.promql import quote
 
 _RE2_SPECIAL = set("\\.+*?()|[]{}^$")
@@ -57,6 +57,20 @@ def log_query(
     for c in where:
         text += f" | {c.field.name}=~{quote(c.regex)}"
     return text
+
+
+def counter_rate(source: LogSource, counter: LogCounter, window: str) -> str:
+    """Per-second rate of the lines a log counter counts, as a LogQL metric query over what Loki stored.
+
+    Loki holds the lines the agent shipped, so the source's keep/drop filters have already run;
+    the counter's own line and field filters are applied here, as the agent's match stage does.
+    """
+    selector = stream_selector(source) + line_filters(counter.line, counter.line_not)
+    selector += _parser(source, (*counter.by, *(c.field for c in counter.where)))
+    for c in counter.where:
+        selector += f" | {c.field.name}=~{quote(c.regex)}"
+    by = ", ".join(dict.fromkeys(("job", *(f.name for f in counter.by))))
+    return f"sum by ({by}) (rate({selector} [{window}]))"
 
 
 def kql_string(value: str) -> str:

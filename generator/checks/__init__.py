@@ -19,6 +19,7 @@ from generator.checks import (
     names_file_safe,
     names_unique,
     objectives_refs,
+    output_time_zone,
     promql_invalid,
     routing_integrations,
     routing_references,
@@ -62,6 +63,7 @@ REGISTRY: dict[str, Check] = {
         dashboards_refs,
         dashboards_queries,
         scrape_secure,
+        output_time_zone,
     )
 }
 

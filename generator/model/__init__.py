@@ -10,6 +10,7 @@ from generator.model.indicators import AlertRule, Indicator
 from generator.model.logs import Logs
 from generator.model.metrics import Metric
 from generator.model.objectives import Objective
+from generator.model.output import Output
 from generator.model.routing import Routing
 from generator.model.service import PrometheusServer, RuleGroup, Service, Severity
 
@@ -28,6 +29,7 @@ class Model:
     logs: Logs | None = None
     dashboards: Dashboards | None = None
     objectives: tuple[Objective, ...] = ()
+    output: Output | None = None  # None only for models built by hand in tests: plain files
 
     def alert_rules(self) -> tuple[AlertRule, ...]:
         """Every alert the model defines, in output order.

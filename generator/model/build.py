@@ -16,6 +16,7 @@ from generator.model.alerts import AlertTest, FreeAlert
 from generator.model.build_dashboards import build_dashboards
 from generator.model.build_logs import build_logs
 from generator.model.build_objectives import build_objectives
+from generator.model.build_output import build_output
 from generator.model.build_routing import build_routing
 from generator.model.durations import parse_duration
 from generator.model.indicators import (
@@ -53,7 +54,8 @@ _OPS = {("above", False): ">", ("above", True): ">=", ("below", False): "<", ("b
 _WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 
 
-def build(doc: Document) -> Model:
+def build(doc: Document, profiles: tuple[str, ...] | None = None) -> Model:
+    """`profiles` (from `generate --target`) overrides the spec's `output.profiles`."""
     d: dict[str, Any] = doc.data
     svc = d["service"]
     prom = d.get("prometheus") or {}
@@ -123,6 +125,7 @@ def build(doc: Document) -> Model:
         logs=logs,
         dashboards=build_dashboards(d.get("dashboards"), service, severities, indicators, objectives),
         objectives=objectives,
+        output=build_output(d.get("output"), service, profiles),
     )
     # Sections build on the core model: each reads what it needs of it and adds its own part.
     model = replace(model, routing=build_routing(d.get("routing"), severities, service.name, model.alert_rules()))

@@ -23,6 +23,7 @@ Target = Callable[[Model], list[Output]]
 
 
 def all_targets() -> dict[str, Target]:
+    """The `files` profile: today's out/<service>/ tree."""
     from generator.targets import (
         alertmanager,
         alloy,
@@ -50,3 +51,21 @@ def all_targets() -> dict[str, Target]:
         "catalog": catalog.render,
         "routing-graph": routing_graph.render,
     }
+
+
+def profile_targets() -> dict[str, dict[str, Target]]:
+    """Every output profile and its targets; a model renders the profiles its `output` asks for."""
+    from generator.targets import kubernetes, loki_ruler, mimir, thanos
+
+    return {
+        "files": all_targets(),
+        "kubernetes": {"kubernetes": kubernetes.render},
+        "mimir": {"mimir": mimir.render},
+        "thanos": {"thanos": thanos.render},
+        "loki": {"loki-ruler": loki_ruler.render},
+    }
+
+
+def targets_for(model: Model) -> list[Target]:
+    profiles = model.output.profiles if model.output is not None else ("files",)
+    return [t for name, targets in profile_targets().items() if name in profiles for t in targets.values()]
