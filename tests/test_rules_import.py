@@ -136,7 +136,7 @@ def test_thresholds_of_one_expression_become_one_indicator() -> None:
     imported = import_rules([("api.yml", read_rule_file(text, "api.yml"))], "api")
     spec = imported.spec
     assert list(spec["severities"]) == ["page", "critical", "warning", "none"]
-    errors = next(i for i in spec["indicators"].values() if i.get("title") == "ErrorsHigh")
+    errors = spec["indicators"]["errors_high"]
     assert errors["inclusive"] is True and "direction" not in errors
     assert errors["thresholds"]["warning"] == {
         "value": 0.05,
@@ -239,3 +239,14 @@ def test_cli_writes_the_spec_and_refuses_two_kinds_of_input(tmp_path: Path) -> N
     assert both.returncode == 2 and "one kind of input per run" in both.stderr
     none = run_monspec("import")
     assert none.returncode == 2 and "one kind of input per run" in none.stderr
+
+
+def test_the_example_of_docs_import_md_is_what_the_import_prints(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "import.md").read_text()
+    rules_text = doc.split("```yaml\n# rules.yml\n", 1)[1].split("```", 1)[0]
+    shown = doc.split("`monspec import rules.yml --service api` prints:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rules.yml").write_text(rules_text)
+    proc = run_monspec("import", "rules.yml", "--service", "api", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown
+    assert "round trip" not in proc.stderr

@@ -346,7 +346,7 @@ class _Importer:
             sev = self.severity_of(rule) or NO_SEVERITY
             name = self.unique_alert(rule.name, sev)
             thresholds[sev] = {"value": _number(t.value), "alert": name, **self.common(rule, service)}
-        entry: dict[str, Any] = {"title": first.name, "expr": shape.lhs}
+        entry: dict[str, Any] = {"expr": shape.lhs}
         if direction == "below":
             entry["direction"] = "below"
         if inclusive:
