@@ -268,6 +268,12 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="OpenSLO v1 file of SLO (and SLI) documents to turn into monspec objectives.",
 )
+@click.option(
+    "--alertmanager",
+    "alertmanager",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An alertmanager.yml whose receivers, routes and inhibit rules become the spec's routing section.",
+)
 @click.option("--service", "service", help="service.name of the spec (default: from the rules, else the first file).")
 @click.option(
     "-o",
@@ -277,7 +283,9 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     help="Write the spec here (default: stdout).",
 )
 @handle_errors
-def import_(rules: tuple[Path, ...], openslo: Path | None, service: str | None, output: Path | None) -> None:
+def import_(
+    rules: tuple[Path, ...], openslo: Path | None, alertmanager: Path | None, service: str | None, output: Path | None
+) -> None:
     """Turn Prometheus rule files RULES (or --openslo FILE) into a monspec spec to review and commit.
 
     Prints what the spec language cannot keep in the spec's header, checks that the spec is
@@ -285,13 +293,15 @@ def import_(rules: tuple[Path, ...], openslo: Path | None, service: str | None, 
     """
     from generator.importers import cli_import
 
+    if alertmanager is not None and not rules:
+        raise click.UsageError("--alertmanager goes with the rule files whose alerts it routes")
     if bool(rules) == bool(openslo):
         raise click.UsageError("give either rule files or --openslo FILE (one kind of input per run)")
     try:
         if openslo is not None:
             done = cli_import.openslo(openslo, output)
         else:
-            done = cli_import.rules(list(rules), service, output)
+            done = cli_import.rules(list(rules), service, output, alertmanager)
     except cli_import.ImportFailed as exc:
         report(exc.diagnostics, "parsable")
         for line in exc.lines:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import Diagnostic
 
@@ -52,13 +53,22 @@ def openslo(path: Path, output: Path | None) -> Done:
     return Done(text, f"{len(imported.spec.get('objectives', {}).get('slos', {}))} objectives")
 
 
-def rules(paths: list[Path], service: str | None, output: Path | None) -> Done:
+def rules(paths: list[Path], service: str | None, output: Path | None, alertmanager: Path | None = None) -> Done:
     from generator import conventions as conv
     from generator.compile import compile_specs
     from generator.importers.equivalence import differences
     from generator.importers.prometheus_rules import import_rules, service_from_path
     from generator.importers.rule_files import RuleFileError, read_rule_file
 
+    routing: dict[str, Any] | None = None
+    am_notes: list[str] = []
+    if alertmanager is not None:  # read first: its errors are cheaper to find than a rules round trip
+        from generator.importers.alertmanager import AlertmanagerError, import_alertmanager
+
+        try:
+            routing, am_notes = import_alertmanager(alertmanager.read_text("utf-8"), str(alertmanager))
+        except AlertmanagerError as exc:
+            raise ImportFailed([f"{exc.where}: error [import/alertmanager] {exc.message}"]) from exc
     files = []
     for path in paths:
         try:
@@ -72,7 +82,12 @@ def rules(paths: list[Path], service: str | None, output: Path | None) -> Done:
     imported = import_rules(files, service or service_from_path(paths[0].stem))
     if service:
         imported.spec["service"] = {"name": service, "job": service}
-    text = imported.text([p.name for p in paths])
+    secrets: list[str] = []
+    if alertmanager is not None and routing is not None:
+        imported.spec["routing"] = routing
+        imported.notes += [f"{alertmanager.name}: {n}" for n in am_notes]
+        secrets = [f"{alertmanager.name}: {n}" for n in am_notes if "secret" in n]
+    text = imported.text([p.name for p in paths] + ([f"--alertmanager {alertmanager.name}"] if alertmanager else []))
     _validated(text, str(output or "<stdout>"), "import/rules", str(paths[0]))
     with tempfile.TemporaryDirectory(prefix="monspec-import-") as tmp:
         spec = Path(tmp) / "imported.yml"
@@ -88,4 +103,6 @@ def rules(paths: list[Path], service: str | None, output: Path | None) -> Done:
         f"{len(imported.spec.get('indicators', {})) - indicators} recording rules, "
         f"{len(imported.notes)} notes in its header"
     )
-    return Done(text, summary, [f"round trip: {d}" for d in found])
+    if routing is not None:
+        summary += f", {len(routing['receivers'])} receivers"
+    return Done(text, summary, secrets + [f"round trip: {d}" for d in found])
