@@ -250,3 +250,15 @@ def test_the_example_of_docs_import_md_is_what_the_import_prints(tmp_path: Path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == shown
     assert "round trip" not in proc.stderr
+
+
+def test_a_prometheus_rule_object_imports_like_its_groups(tmp_path: Path) -> None:
+    plain = (DATA / "mixin-memcached-alerts.yaml").read_text()
+    groups = yaml.safe_load(plain)["groups"]
+    crd = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "memcached"}}
+    (tmp_path / "rule.yaml").write_text(yaml.safe_dump({**crd, "spec": {"groups": groups}}))
+    (tmp_path / "plain.yaml").write_text(plain)
+    from_crd = rules([tmp_path / "rule.yaml"], "memcached", None)
+    from_file = rules([tmp_path / "plain.yaml"], "memcached", None)
+    assert yaml.safe_load(from_crd.text) == yaml.safe_load(from_file.text)
+    assert from_crd.warnings == from_file.warnings
