@@ -262,3 +262,8 @@ def test_a_prometheus_rule_object_imports_like_its_groups(tmp_path: Path) -> Non
     from_file = rules([tmp_path / "plain.yaml"], "memcached", None)
     assert yaml.safe_load(from_crd.text) == yaml.safe_load(from_file.text)
     assert from_crd.warnings == from_file.warnings
+
+
+def test_a_service_name_that_is_not_one_is_refused() -> None:
+    proc = run_monspec("import", str(DATA / "mixin-memcached-alerts.yaml"), "--service", "My Cache")
+    assert proc.returncode == 2 and "--service 'My Cache' is not a service name" in proc.stderr

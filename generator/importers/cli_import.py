@@ -7,6 +7,7 @@ rules compared with the input (equivalence.differences); what differs is returne
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,10 @@ def rules(paths: list[Path], service: str | None, output: Path | None, alertmana
     from generator.importers.prometheus_rules import import_rules, service_from_path
     from generator.importers.rule_files import RuleFileError, read_rule_file
 
+    if service is not None and not re.fullmatch(r"[a-z][a-z0-9-]{0,62}", service):
+        raise ImportFailed(
+            [f"error [import/rules] --service {service!r} is not a service name (^[a-z][a-z0-9-]{{0,62}}$)"]
+        )
     routing: dict[str, Any] | None = None
     am_notes: list[str] = []
     if alertmanager is not None:  # read first: its errors are cheaper to find than a rules round trip
