@@ -344,13 +344,20 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
 
 
 @main.command(name="import")
+@click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
     "--openslo",
     "openslo",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
     help="OpenSLO v1 file of SLO (and SLI) documents to turn into monspec objectives.",
 )
+@click.option(
+    "--alertmanager",
+    "alertmanager",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An alertmanager.yml whose receivers, routes and inhibit rules become the spec's routing section.",
+)
+@click.option("--service", "service", help="service.name of the spec (default: from the rules, else the first file).")
 @click.option(
     "-o",
     "--output",
@@ -359,31 +366,37 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     help="Write the spec here (default: stdout).",
 )
 @handle_errors
-def import_(openslo: Path, output: Path | None) -> None:
-    """Turn definitions of other tools into a monspec spec to review, validate and commit."""
-    from generator.importers.openslo import OpenSloError, import_openslo
+def import_(
+    rules: tuple[Path, ...], openslo: Path | None, alertmanager: Path | None, service: str | None, output: Path | None
+) -> None:
+    """Turn Prometheus rule files RULES (or --openslo FILE) into a monspec spec to review and commit.
 
+    Prints what the spec language cannot keep in the spec's header, checks that the spec is
+    valid, and regenerates its rules to prove them equivalent to RULES.
+    """
+    from generator.importers import cli_import
+
+    if alertmanager is not None and not rules:
+        raise click.UsageError("--alertmanager goes with the rule files whose alerts it routes")
+    if bool(rules) == bool(openslo):
+        raise click.UsageError("give either rule files or --openslo FILE (one kind of input per run)")
     try:
-        imported = import_openslo(openslo.read_text("utf-8"))
-    except OpenSloError as exc:
-        click.echo(f"{openslo}: error [import/openslo] {exc}", err=True)
+        if openslo is not None:
+            done = cli_import.openslo(openslo, output)
+        else:
+            done = cli_import.rules(list(rules), service, output, alertmanager)
+    except cli_import.ImportFailed as exc:
+        report(exc.diagnostics, "parsable")
+        for line in exc.lines:
+            click.echo(line, err=True)
         sys.exit(EXIT_INVALID)
-    text = imported.text(openslo.name)
-    # What the importer wrote must be a valid spec; a failure here is an importer bug to report.
-    from generator.compile import validate_document
-    from generator.diagnostics import has_errors
-    from generator.load import load_text
-
-    found = validate_document(load_text(text, str(output or "<stdout>")))
-    if has_errors(found):
-        report(found, "parsable")
-        click.echo(f"{openslo}: error [import/openslo] the imported spec is not valid (see above)", err=True)
-        sys.exit(EXIT_INVALID)
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(done.text, nl=False)
         return
-    output.write_text(text, "utf-8")
-    click.echo(f"wrote {output} ({len(imported.spec.get('objectives', {}).get('slos', {}))} objectives)", err=True)
+    output.write_text(done.text, "utf-8")
+    click.echo(f"wrote {output} ({done.summary})", err=True)
 
 
 if __name__ == "__main__":

@@ -293,7 +293,7 @@ class _Context:
         breakdown = ", ".join(f"{lbl}={{{{ $labels.{lbl} }}}}" for lbl in by)
 
         thresholds = []
-        for sev_name, raw in sorted(spec["thresholds"].items(), key=lambda kv: self.severities[kv[0]].rank):
+        for sev_name, raw in sorted((spec.get("thresholds") or {}).items(), key=lambda kv: self.severities[kv[0]].rank):
             t = raw if isinstance(raw, dict) else {"value": raw}
             sev = self.severities[sev_name]
             value = float(t["value"])
