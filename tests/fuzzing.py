@@ -601,7 +601,8 @@ class Arena:
             raise AssertionError(f"exit {code}, expected 0 or 2:\n{result.stderr}")
         TALLY.exit_ok += 1
         written = tree(out)
-        wrote = re.search(r"wrote (\d+) files", result.stderr)
+        # With --format json the status line goes to stdout, so that stderr holds only the diagnostics' JSON.
+        wrote = re.search(r"wrote (\d+) files", result.stderr + result.stdout)
         if siblings != ["out"] or set(SENTINEL) & set(written) or not wrote or int(wrote.group(1)) != len(written):
             TALLY.partial_writes += 1
             raise AssertionError(f"out/ is not one complete new tree: {sorted(written)}, beside it {siblings}")
