@@ -131,14 +131,18 @@ def _anchor(name: str, tier: str | None) -> str:
     return re.sub(r"[^a-z0-9_ -]", "", text.lower()).replace(" ", "-")
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+
+
 def _log_queries(model: Model, expr: str) -> tuple[LogQueryView, ...]:
     """The saved queries of every log source whose counters the expression reads."""
     if model.logs is None:
         return ()
     out: list[LogQueryView] = []
+    # The names the expression reads, once: a lookup per counter, not a regex search per counter.
+    read = set(_IDENTIFIER.findall(expr))
     for src in model.logs.sources:
-        names = [c.metric.name for c in src.counters]
-        if any(re.search(rf"(?<![A-Za-z0-9_:]){re.escape(n)}(?![A-Za-z0-9_:])", expr) for n in names):
+        if any(c.metric.name in read for c in src.counters):
             out.extend(_source_queries(model, src.key))
     return tuple(out)
 
