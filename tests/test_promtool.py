@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import subprocess
@@ -153,3 +154,42 @@ def test_check_config_full(promtool: str, generated: Path, tmp_path: Path, servi
     proc = promtool_run(promtool, "check", "config", f"{service}/prometheus/prometheus.yml", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rule files found" in proc.stdout + proc.stderr
+
+
+def test_an_alert_held_for_a_week_is_tested_on_a_coarser_clock(promtool: str, tmp_path: Path) -> None:
+    """`for: 1w` at a 30s clock would be 20,000 replays of every rule; the long file keeps it to hundreds."""
+    from generator import conventions as conv
+    from generator.compile import compile_specs
+    from generator.model.durations import parse_duration
+
+    spec = tmp_path / "idle.yml"
+    spec.write_text(
+        "version: 1\n"
+        "service: {name: idle, job: idle}\n"
+        "severities: {info: {priority: P3}, warning: {priority: P2}}\n"
+        "metrics: {cpu_idle_ratio: {type: gauge}, queue_depth: {type: gauge}}\n"
+        "indicators:\n"
+        "  underused: {gauge: {metric: cpu_idle_ratio}, thresholds: {info: {value: 0.8, for: 1w}}}\n"
+        "  queue: {gauge: {metric: queue_depth}, thresholds: {warning: {value: 100, for: 5m}}}\n"
+    )
+    result = compile_specs([spec])
+    assert result.ok, [str(d) for d in result.diagnostics]
+    main = yaml.safe_load(result.files[conv.rules_test_path("idle")])
+    long = yaml.safe_load(result.files[conv.rules_long_test_path("idle")])
+
+    def steps(doc: dict) -> int:
+        last = max(
+            parse_duration(c["eval_time"])
+            for g in doc["tests"]
+            for k in ("alert_rule_test", "promql_expr_test")
+            for c in g.get(k, [])
+        )
+        return last // parse_duration(doc["evaluation_interval"])
+
+    assert all("underused" not in g["name"] for g in main["tests"])
+    assert any("underused" in g["name"] and g.get("alert_rule_test") for g in long["tests"])
+    assert steps(main) < 100 and steps(long) < 1000, (steps(main), steps(long))  # not 20,000
+    for path in (conv.rules_path("idle"), conv.rules_test_path("idle"), conv.rules_long_test_path("idle")):
+        (tmp_path / posixpath.basename(path)).write_bytes(result.files[path])
+    proc = promtool_run(promtool, "test", "rules", "rules.test.yml", "rules.long.test.yml", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.count("SUCCESS") == 2, proc.stdout + proc.stderr

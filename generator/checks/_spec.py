@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator import conventions as conv
 from generator.load import Document, PathKey
 from generator.vocabulary import INDICATOR_KINDS, full_metric_name
 
@@ -22,6 +23,21 @@ def indicators(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
 def alerts(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
     for key, spec in section(doc, "alerts").items():
         yield key, spec, ("alerts", key)
+
+
+def threshold_alerts(doc: Document) -> Iterator[tuple[str, str, str, PathKey]]:
+    """(indicator key, severity, alert name, path of what names it) for every threshold's alert."""
+    for key, spec, path in indicators(doc):
+        for sev, raw in (spec.get("thresholds") or {}).items():
+            if isinstance(raw, dict) and raw.get("alert"):
+                yield key, sev, str(raw["alert"]), (*path, "thresholds", sev, "alert")
+            else:
+                yield key, sev, conv.alert_name(key, sev), (*path, "thresholds", sev)
+
+
+def free_alert_name(key: str, spec: dict[str, Any]) -> str:
+    """A free-form alert is named by its key unless `alert:` names it."""
+    return str(spec.get("alert") or key)
 
 
 def kind(spec: dict[str, Any]) -> str:

@@ -143,14 +143,13 @@ def _unreachable(doc: Document, key: str, spec: dict[str, Any], window_ms: int, 
 def _other_alert_names(doc: Document) -> dict[str, str]:
     """Alert names indicators and free-form alerts take (names/duplicate checks them among themselves)."""
     out: dict[str, str] = {}
+    for key, _, name, _ in _spec.threshold_alerts(doc):
+        out[name] = f"indicator '{key}'"
     for key, spec, _ in _spec.indicators(doc):
-        for sev, raw in spec.get("thresholds", {}).items():
-            name = str(raw["alert"]) if isinstance(raw, dict) and raw.get("alert") else conv.alert_name(key, sev)
-            out[name] = f"indicator '{key}'"
         if spec.get("absent", False) is not False:
             out[conv.absent_alert_name(key)] = f"indicator '{key}'"
-    for key, _, _ in _spec.alerts(doc):
-        out[key] = "a free-form alert"
+    for key, spec, _ in _spec.alerts(doc):
+        out[_spec.free_alert_name(key, spec)] = "a free-form alert"
     return out
 
 

@@ -1,7 +1,8 @@
 """Are two sets of Prometheus rules the same rules? The round-trip proof of `monspec import`.
 
-Compared: every alert by name (expression in promql-parser's normalised form, `for`, labels,
-annotations) and every recording rule by name (expression). Not differences, and named here:
+Compared: every alert by name, alerts sharing a name paired by severity (expression in
+promql-parser's normalised form, `for`, labels, annotations) and every recording rule by name
+(expression). Not differences, and named here:
 - the labels monspec adds to every alert when the original has none of that name
   (ADDED_LABELS: `severity`, `priority`, `service`, `indicator`), and the `summary` and
   `description` annotations it writes when the original has none (ADDED_ANNOTATIONS);
@@ -74,11 +75,19 @@ def differences(original: list[RuleGroup], regenerated: list[RuleGroup]) -> list
         if len(theirs) != len(rules):
             found.append(f"alert {name}: {len(rules)} in the original, {len(theirs)} regenerated")
             continue
-        for mine, other in zip(rules, theirs, strict=True):
+        for mine, other in zip(_paired(rules), _paired(theirs), strict=True):
             found += [f"alert {name}: {d}" for d in _alert_differences(mine, other, added)]
     for name in sorted(set(after_alerts) - set(before_alerts)):
         found.append(f"alert {name}: not in the original")
     return found
+
+
+def _paired(rules: list[Rule]) -> list[Rule]:
+    """Alerts of one name in a comparable order: by severity (monspec writes the least severe
+    first, mixins often the most severe), then expression."""
+    if len(rules) < 2:
+        return rules
+    return sorted(rules, key=lambda r: (r.labels.get("severity", ""), normalised(r.expr)))
 
 
 def _alert_differences(mine: Rule, other: Rule, inline: dict[str, str]) -> list[str]:

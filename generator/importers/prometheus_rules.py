@@ -10,8 +10,10 @@ the regenerated alert reads it (`job:<key>:value > 5`), which the round-trip che
 What the language cannot hold is said in the spec's header, never dropped silently: labels
 monspec sets itself (`service` unless one value fits all alerts, `indicator`, `escalation`,
 `objective`, a `priority` that is not P0-P9), severities that are not monspec names, a second
-alert of the same name (renamed), a recording rule name recorded twice, recording rule labels,
-`keep_firing_for`, and the `limit` / `query_offset` of groups.
+alert of the same name where the language cannot tell the two apart (renamed: same severity, or
+a threshold and a free-form alert), a name with characters outside ALERT_NAME, a recording rule
+name recorded twice, recording rule labels, `keep_firing_for`, and the `limit` / `query_offset`
+of groups.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import yaml
 
 from generator.importers.rule_files import Rule, RuleGroup
 from generator.model.durations import format_duration, parse_duration
+from generator.vocabulary import ALERT_NAME
 
 # Most severe first; severities of the input are ordered by this ranking, unknown ones after it.
 SEVERITY_RANKING = (
@@ -140,7 +143,8 @@ class _Importer:
     def __init__(self, files: list[tuple[str, list[RuleGroup]]]) -> None:
         self.files = files
         self.notes: list[str] = []
-        self.alert_names: set[str] = set()
+        self.alert_names: dict[str, list[tuple[str, str]]] = {}  # name -> (kind, severity) of its alerts
+        self.free_keys: set[str] = set()
         self.keys: set[str] = set()
         self.records: set[str] = set()
 
@@ -187,22 +191,44 @@ class _Importer:
             self.note(f"{rule.name}: label service={rule.labels['service']!r} becomes service={service!r}")
         return labels, priority
 
-    def unique_alert(self, written: str, severity: str) -> str:
-        name = re.sub(r"[^A-Za-z0-9_]+", "_", written).strip("_")[:200] or "Alert"
-        if not (name[0].isalpha() or name[0] == "_"):
-            name = "_" + name[:199]
-        if name != written:
-            self.note(f"alert {written}: monspec alert names are letters, digits and '_', so it is {name}")
-        if name not in self.alert_names:
-            self.alert_names.add(name)
+    def alert_name(self, written: str, severity: str, kind: str) -> str:
+        """The written name where the spec can hold it: names may repeat with another severity
+        among thresholds or among free-form alerts (names/duplicate); otherwise a new name."""
+        name = written
+        if not ALERT_NAME.match(name):
+            name = re.sub(r"[^A-Za-z0-9_]+", "_", written).strip("_")[:200] or "Alert"
+            if not (name[0].isalpha() or name[0] == "_"):
+                name = "_" + name[:199]
+            self.note(f"alert {written}: that name has characters monspec alert names cannot hold, so it is {name}")
+        if self._can_share(name, severity, kind):
+            self.alert_names.setdefault(name, []).append((kind, severity))
             return name
         base = name + "".join(w.capitalize() for w in re.split(r"[^a-zA-Z0-9]+", severity) if w)
-        fresh, n = base, 2
+        fresh, n = base[:200], 2
         while fresh in self.alert_names:
-            fresh, n = f"{base}{n}", n + 1
-        self.alert_names.add(fresh)
-        self.note(f"alert {name} is defined more than once; monspec names must be unique, so one is {fresh}")
+            fresh, n = f"{base[:195]}{n}", n + 1
+        self.alert_names[fresh] = [(kind, severity)]
+        self.note(
+            f"alert {name} is defined more than once and monspec cannot tell the two apart "
+            f"(same severity, or a threshold and a free-form alert), so one is {fresh}"
+        )
         return fresh
+
+    def _can_share(self, name: str, severity: str, kind: str) -> bool:
+        return all(k == kind and s != severity for k, s in self.alert_names.get(name, []))
+
+    def free_key(self, name: str, severity: str) -> str:
+        """A free-form alert's key: its name where that is an identifier and free, else one derived from it."""
+        key = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")[:200] or "Alert"
+        if not (key[0].isalpha() or key[0] == "_"):
+            key = "_" + key[:199]
+        if key in self.free_keys:
+            key = (key + "".join(w.capitalize() for w in re.split(r"[^a-zA-Z0-9]+", severity) if w))[:200]
+        base, n = key, 2
+        while key in self.free_keys:
+            key, n = f"{base[:195]}{n}", n + 1
+        self.free_keys.add(key)
+        return key
 
     def unique_key(self, name: str) -> str:
         key, n = snake(name), 2
@@ -316,9 +342,11 @@ class _Importer:
             if kind == "free":
                 rule = item
                 sev = self.severity_of(rule) or NO_SEVERITY
-                name = self.unique_alert(rule.name, sev)
-                entry = {"expr": rule.expr.strip(), "severity": sev, **self.common(rule, service), "group": gkey}
-                free[name] = entry
+                name = self.alert_name(rule.name, sev, "free")
+                key = self.free_key(name, sev)
+                entry = {"alert": name} if key != name else {}
+                entry |= {"expr": rule.expr.strip(), "severity": sev, **self.common(rule, service), "group": gkey}
+                free[key] = entry
                 continue
             for members in self._split(buckets[item], rank):
                 self._indicator(members, gkey, service, indicators)
@@ -344,7 +372,7 @@ class _Importer:
         thresholds: dict[str, Any] = {}
         for rule, t in members:
             sev = self.severity_of(rule) or NO_SEVERITY
-            name = self.unique_alert(rule.name, sev)
+            name = self.alert_name(rule.name, sev, "threshold")
             thresholds[sev] = {"value": _number(t.value), "alert": name, **self.common(rule, service)}
         entry: dict[str, Any] = {"expr": shape.lhs}
         if direction == "below":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from generator import conventions as conv
 from generator.humanize import go_template_literal
@@ -223,7 +224,7 @@ class _Context:
             return runbook
         return str(template).format(
             service=self.service.name,
-            alert=alert,
+            alert=url_quote(alert, safe=""),  # alert names may hold spaces, % and /
             indicator=indicator,
             runbook=runbook or indicator or alert,
             severity=severity,
@@ -375,7 +376,8 @@ class _Context:
             tuple(spec.get("compliance") or ()),
         )
 
-    def free_alert(self, name: str, spec: dict[str, Any], prom: PrometheusServer) -> FreeAlert:
+    def free_alert(self, key: str, spec: dict[str, Any], prom: PrometheusServer) -> FreeAlert:
+        name = str(spec.get("alert") or key)
         sev = self.severities[spec["severity"]]
         priority = spec.get("priority") or sev.priority
         for_ms = self.for_ms(sev, spec.get("for"))
@@ -390,7 +392,7 @@ class _Context:
             self.annotations(
                 summary,
                 description,
-                self.runbook_url(spec.get("runbook"), name, name, sev.name),
+                self.runbook_url(spec.get("runbook"), name, key, sev.name),
                 self.dashboard_url(None),
                 spec,
                 spec.get("annotations"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from generator import conventions as conv
@@ -54,6 +55,7 @@ class AlertView:
     log_queries: tuple[LogQueryView, ...]
     escalation: str | None
     tier: str | None
+    variant: str | None  # what tells apart alerts of one name in headings: severity if shared, tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +127,9 @@ def _origins(model: Model) -> dict[tuple[str, tuple[tuple[str, str], ...]], _Ori
     return found
 
 
-def _anchor(name: str, tier: str | None) -> str:
+def _anchor(name: str, variant: str | None) -> str:
     """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
-    text = f"{name} {tier}" if tier else name
+    text = f"{name} {variant}" if variant else name
     return re.sub(r"[^a-z0-9_ -]", "", text.lower()).replace(" ", "-")
 
 
@@ -176,9 +178,12 @@ def alert_views(model: Model) -> list[AlertView]:
     origins = _origins(model)
     tiers = {t.name: t for t in model.routing.tiers} if model.routing else {}
     views = []
-    for rule in model.alert_rules():
+    rules = model.alert_rules()
+    names = Counter(r.name for r in rules if conv.ESCALATION_LABEL not in dict(r.labels))
+    for rule in rules:
         labels = dict(rule.labels)
         tier = labels.get(conv.ESCALATION_LABEL)
+        variant = " ".join(v for v in (rule.severity.name if names[rule.name] > 1 else None, tier) if v) or None
         origin = origins.get(_key(rule), _Origin("free-form"))
         annotations = dict(rule.annotations)
         t = origin.threshold
@@ -193,7 +198,7 @@ def alert_views(model: Model) -> list[AlertView]:
         views.append(
             AlertView(
                 name=rule.name,
-                anchor=_anchor(rule.name, tier),
+                anchor=_anchor(rule.name, variant),
                 kind=origin.kind if tier is None else f"escalation of {origin.kind}",
                 owner=origin.owner,
                 severity=rule.severity.name,
@@ -211,6 +216,7 @@ def alert_views(model: Model) -> list[AlertView]:
                 log_queries=_log_queries(model, _reads(rule, origin)),
                 escalation=escalation,
                 tier=tier,
+                variant=variant,
             )
         )
     return views

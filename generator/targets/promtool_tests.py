@@ -21,7 +21,8 @@ a recording rule over absent inputs writes nothing, so the injected series is wh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -93,6 +94,37 @@ def ceil_to(ms: int, step: int) -> int:
     return -(-ms // step) * step
 
 
+@dataclass(frozen=True, slots=True)
+class _State:
+    """When an alert of a test group fires (None: never) and the series and value it fires for."""
+
+    fire_ms: int | None
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass
+class _Schedule:
+    """The alerts of one test group: when each fires, and the times a check looks at them."""
+
+    states: dict[AlertRule, _State] = field(default_factory=dict)
+    points: list[tuple[AlertRule, int]] = field(default_factory=list)
+
+    def fires(self, rule: AlertRule, at: int | None, labels: dict[str, str], value: float) -> None:
+        self.states[rule] = _State(at, labels, value)
+
+    def watch(self, rule: AlertRule, at: int) -> None:
+        self.points.append((rule, at))
+
+    def firing(self, rule: AlertRule, at: int) -> bool:
+        fire = self.states[rule].fire_ms
+        return fire is not None and fire <= at
+
+    def extend(self, other: _Schedule) -> None:
+        self.states.update(other.states)
+        self.points.extend(other.points)
+
+
 @dataclass(frozen=True)
 class Clock:
     """Test timing: rules are evaluated every `eval_ms` (promtool ignores group intervals)."""
@@ -114,11 +146,12 @@ def labels_text(labels: dict[str, str]) -> str:
 
 
 class _Builder:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, eval_ms: int | None = None) -> None:
+        """`eval_ms` sets a coarser clock, for alerts whose `for` would need too many steps."""
         self.model = model
         self.job = model.service.job
         intervals = [g.interval_ms for g in model.groups] or [model.prometheus.evaluation_interval_ms]
-        self.eval_ms = min(intervals)
+        self.eval_ms = eval_ms or min(intervals)
         lcm = self.eval_ms
         for i in intervals:
             lcm = lcm * i // math.gcd(lcm, i)
@@ -176,21 +209,65 @@ class _Builder:
         n_after = (until_ms - c.start_ms) // c.eval_ms + 2
         return series_text(ind.record, self.record_labels(ind)), f"{num(before)}x{n_before} {num(after)}x{n_after}"
 
-    def level_checks(
-        self, ind: Indicator, level: int, end: int
-    ) -> tuple[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
-        """Series and checks for one indicator whose value crosses threshold `level` at C."""
+    def level_checks(self, ind: Indicator, level: int, end: int) -> tuple[tuple[str, str], _Schedule]:
+        """Series and alert states for one indicator whose value crosses threshold `level` at C."""
         th = ind.thresholds
         value = crossing_value(ind, level)
         safe = safe_value(th[-1].value, ind.direction, ind.inclusive)
         labels = self.record_labels(ind)
-        checks: list[tuple[str, dict[str, Any]]] = []
+        schedule = _Schedule()
         for t in th[level:]:
             fire = self.clock.fire_at(t.alert.for_ms)
-            checks.append(self.silent_check(t.alert, fire - self.eval_ms))
-            checks.append(self.firing_check(t.alert, fire, labels, value))
-        checks.extend(self.silent_check(t.alert, end) for t in th[:level])
-        return self.step_series(ind, safe, value, end), checks
+            schedule.fires(t.alert, fire, labels, value)
+            schedule.watch(t.alert, fire - self.eval_ms)
+            schedule.watch(t.alert, fire)
+        for t in th[:level]:
+            schedule.fires(t.alert, None, labels, value)
+        for t in th[:level]:
+            schedule.watch(t.alert, end)
+        return self.step_series(ind, safe, value, end), schedule
+
+    def alert_checks(self, schedule: _Schedule) -> list[tuple[str, dict[str, Any]]]:
+        """One check per alert name and time, expecting every alert of that name firing by then.
+
+        promtool compares all alerts of a name at once, so thresholds that share a name (a warning
+        and a critical of one condition) are expected together. When an annotation of one of them
+        cannot be predicted, each is checked on its own through ALERTS and its severity label.
+        """
+        named: dict[str, list[AlertRule]] = {}
+        for rule in schedule.states:
+            named.setdefault(rule.name, []).append(rule)
+        out: list[tuple[str, dict[str, Any]]] = []
+        seen: set[tuple[str, int]] = set()
+        for rule, at in schedule.points:
+            if (rule.name, at) in seen:
+                continue
+            seen.add((rule.name, at))
+            siblings = named[rule.name]
+            firing = [r for r in siblings if schedule.firing(r, at)]
+            if len(siblings) == 1:
+                s = schedule.states[rule]
+                out.append(self.firing_check(rule, at, s.labels, s.value) if firing else self.silent_check(rule, at))
+                continue
+            expected = [self.expected(r, schedule.states[r].labels, schedule.states[r].value) for r in firing]
+            if all(e is not None for e in expected):
+                check = {"alertname": rule.name, "eval_time": format_duration(at), "exp_alerts": expected}
+                out.append(("alert", check))
+                continue
+            for r in siblings:
+                sel = {**schedule.states[r].labels, **dict(r.labels), "alertname": r.name, "alertstate": "firing"}
+                samples = [{"labels": "{}", "value": 1}] if r in firing else []
+                out.append(
+                    (
+                        "promql",
+                        {
+                            "expr": f"count(ALERTS{labels_text(sel)}) > bool 0",
+                            "eval_time": format_duration(at),
+                            "exp_samples": samples,
+                        },
+                    )
+                )
+        return out
 
     def horizon(self, inds: list[Indicator]) -> int:
         return max(self.clock.fire_at(t.alert.for_ms) for ind in inds for t in ind.thresholds) + self.eval_ms
@@ -204,12 +281,13 @@ class _Builder:
         out = []
         end = self.horizon(inds) if inds else 0
         for level in range(max((len(i.thresholds) for i in inds), default=0)):
-            series, checks, names = [], [], []
+            series, names = [], []
+            schedule = _Schedule()
             for ind in inds:
                 if level < len(ind.thresholds):
-                    s, c = self.level_checks(ind, level, end)
+                    s, sch = self.level_checks(ind, level, end)
                     series.append(s)
-                    checks.extend(c)
+                    schedule.extend(sch)
                     names.append(f"{ind.key} crosses {ind.thresholds[level].severity.name}")
             out.append(
                 self.group(
@@ -219,18 +297,21 @@ class _Builder:
                     + ")",
                     self.eval_ms,
                     series,
-                    checks,
+                    self.alert_checks(schedule),
                 )
             )
-        series, checks, names = [], [], []
+        series, names = [], []
+        schedule = _Schedule()
         for ind in inds:
             safe = safe_value(ind.thresholds[-1].value, ind.direction, ind.inclusive)
             series.append(self.step_series(ind, safe, safe, end))
             for t in ind.thresholds:
-                checks.append(self.silent_check(t.alert, self.clock.fire_at(t.alert.for_ms)))
-                checks.append(self.silent_check(t.alert, end))
+                schedule.fires(t.alert, None, self.record_labels(ind), safe)
+                schedule.watch(t.alert, self.clock.fire_at(t.alert.for_ms))
+                schedule.watch(t.alert, end)
             if ind.absent is not None:
-                checks.append(self.silent_check(ind.absent, end))
+                schedule.fires(ind.absent, None, {}, safe)
+                schedule.watch(ind.absent, end)
             names.append(f"{ind.key} = {num(safe)}")
         if inds:
             out.append(
@@ -239,7 +320,7 @@ class _Builder:
                     f"threshold; nothing fires (" + "; ".join(names) + ")",
                     self.eval_ms,
                     series,
-                    checks,
+                    self.alert_checks(schedule),
                 )
             )
         absents = [i.absent for i in inds if i.absent is not None]
@@ -286,7 +367,7 @@ class _Builder:
         input_series = [(sel, values.format(n=samples)) for sel, values in series]
         labels = self.record_labels(ind)
         tolerance = 10.0 ** (math.floor(math.log10(max(abs(value), 1e-3))) - 6)
-        firing = [t.alert.name for t in crossed]
+        firing = Counter(t.alert.name for t in crossed)  # thresholds may share a name (warning, critical)
         checks: list[tuple[str, dict[str, Any]]] = [
             (
                 "promql",
@@ -304,7 +385,9 @@ class _Builder:
                         f'{conv.ESCALATION_LABEL}=""}})'
                     ),
                     "eval_time": format_duration(at),
-                    "exp_samples": [{"labels": labels_text({"alertname": n}), "value": 1} for n in sorted(firing)],
+                    "exp_samples": [
+                        {"labels": labels_text({"alertname": n}), "value": firing[n]} for n in sorted(firing)
+                    ],
                 },
             ),
         ]
@@ -402,12 +485,16 @@ class _Builder:
         return out
 
     def build(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The main test file, and one with a coarser clock for raw-series tests of long windows."""
+        """The main test file, and one with a coarser clock for long windows and long `for`s."""
         with_thresholds = [i for i in self.model.indicators if i.thresholds]
         records = {i.record for i in self.model.indicators}
-        shared = [i for i in with_thresholds if not reads_records(i, records)]
+        # An alert held for days (`for: 1w`) would make promtool replay every rule at every step
+        # of the main clock for that long: such indicators are tested on the coarser clock.
+        slow = [i for i in with_thresholds if self.horizon([i]) // self.eval_ms > MAX_STEPS]
+        slow_keys = {i.key for i in slow}
+        shared = [i for i in with_thresholds if not reads_records(i, records) and i.key not in slow_keys]
         shared_keys = {i.key for i in shared}
-        alone = [i for i in with_thresholds if i.key not in shared_keys]
+        alone = [i for i in with_thresholds if i.key not in shared_keys and i.key not in slow_keys]
         tests: list[dict[str, Any]] = self.value_groups(shared, "indicators")
         for ind in alone:
             tests.extend(self.value_groups([ind], ind.key))
@@ -416,7 +503,12 @@ class _Builder:
         long_eval_ms = max(
             (ceil_to(self.chain_steps(i) * self.eval_ms // MAX_STEPS, self.eval_ms) for i in long), default=self.eval_ms
         )
+        long_eval_ms = max([long_eval_ms, *(ceil_to(self.horizon([i]) // MAX_STEPS, self.eval_ms) for i in slow)])
         long_tests: list[dict[str, Any]] = []
+        if slow:
+            coarse = _Builder(self.model, long_eval_ms)
+            for ind in slow:
+                long_tests.extend(coarse.value_groups([ind], ind.key))
         for ind in with_thresholds:
             chain = self.chain_group(ind, long_eval_ms if ind.key in long_keys else self.eval_ms)
             if chain is not None:
