@@ -42,6 +42,9 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("monspec-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "generator/spec/monspec.schema.json" in names
+    # Editors get the schema from the installed package (docs/gitops.md): the very file of spec/.
+    shipped_schema = zipfile.ZipFile(wheel).read("generator/spec/monspec.schema.json").decode()
+    assert shipped_schema == (ROOT / "spec" / "monspec.schema.json").read_text()
     assert "generator/templates/__init__.py" in names
     assert not any(n.startswith("generator/spec/examples") for n in names)
     shipped = {n.removeprefix("generator/templates/") for n in names if n.startswith("generator/templates/")}
