@@ -302,6 +302,7 @@ class _Scenarios:
         g: dict[str, Any] = {
             "name": f"objective {self.obj.key}: no series at all; the absent-data alert fires after its `for`",
             "interval": format_duration(SAMPLE_MS),
+            "input_series": [],  # written out: the test file schema editors use requires the key
         }
         if fire:
             g["alert_rule_test"] = [

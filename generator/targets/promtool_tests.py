@@ -189,8 +189,8 @@ class _Builder:
         name: str, interval_ms: int, series: list[tuple[str, str]], checks: list[tuple[str, dict[str, Any]]]
     ) -> dict[str, Any]:
         g: dict[str, Any] = {"name": name, "interval": format_duration(interval_ms)}
-        if series:
-            g["input_series"] = [{"series": s, "values": v} for s, v in series]
+        # Written out even when empty: the test file schema editors use requires the key.
+        g["input_series"] = [{"series": s, "values": v} for s, v in series]
         alerts = [c for kind, c in checks if kind == "alert"]
         exprs = [c for kind, c in checks if kind == "promql"]
         if alerts:
