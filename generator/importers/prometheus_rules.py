@@ -139,6 +139,16 @@ def metric_type(name: str) -> str:
     return "gauge"
 
 
+def _identifier(text: str) -> str:
+    """Letters, digits and '_' only, not starting with a digit: an alert key, or a name monspec can hold."""
+    out = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:200] or "Alert"
+    return out if out[0].isalpha() or out[0] == "_" else "_" + out[:199]
+
+
+def _camel(text: str) -> str:
+    return "".join(w.capitalize() for w in re.split(r"[^a-zA-Z0-9]+", text) if w)
+
+
 class _Importer:
     def __init__(self, files: list[tuple[str, list[RuleGroup]]]) -> None:
         self.files = files
@@ -196,14 +206,12 @@ class _Importer:
         among thresholds or among free-form alerts (names/duplicate); otherwise a new name."""
         name = written
         if not ALERT_NAME.match(name):
-            name = re.sub(r"[^A-Za-z0-9_]+", "_", written).strip("_")[:200] or "Alert"
-            if not (name[0].isalpha() or name[0] == "_"):
-                name = "_" + name[:199]
+            name = _identifier(written)
             self.note(f"alert {written}: that name has characters monspec alert names cannot hold, so it is {name}")
         if self._can_share(name, severity, kind):
             self.alert_names.setdefault(name, []).append((kind, severity))
             return name
-        base = name + "".join(w.capitalize() for w in re.split(r"[^a-zA-Z0-9]+", severity) if w)
+        base = name + _camel(severity)
         fresh, n = base[:200], 2
         while fresh in self.alert_names:
             fresh, n = f"{base[:195]}{n}", n + 1
@@ -219,11 +227,9 @@ class _Importer:
 
     def free_key(self, name: str, severity: str) -> str:
         """A free-form alert's key: its name where that is an identifier and free, else one derived from it."""
-        key = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")[:200] or "Alert"
-        if not (key[0].isalpha() or key[0] == "_"):
-            key = "_" + key[:199]
+        key = _identifier(name)
         if key in self.free_keys:
-            key = (key + "".join(w.capitalize() for w in re.split(r"[^a-zA-Z0-9]+", severity) if w))[:200]
+            key = (key + _camel(severity))[:200]
         base, n = key, 2
         while key in self.free_keys:
             key, n = f"{base[:195]}{n}", n + 1
