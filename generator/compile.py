@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import checks, schema
 from generator.diagnostics import CompileError, Diagnostic, Severity, error, has_errors
 from generator.load import Document, load_file
 from generator.model import Model
 from generator.model.build import build
-from generator.targets import Output, targets_for
-from generator.write import serialise_all
+
+if TYPE_CHECKING:
+    from generator.targets import Output
 
 
 @dataclass
@@ -109,6 +111,10 @@ def compile_specs(
             result.models.append(model)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     if render and result.ok:
+        # Targets, templates and writers are imported here: `validate` never needs them (start-up time).
+        from generator.targets import targets_for
+        from generator.write import serialise_all
+
         outputs: list[Output] = []
         for model in result.models:
             for target in targets_for(model):

@@ -8,15 +8,14 @@ the key and offer a did-you-mean, the way a person would explain the mistake.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator import package_data
 from generator.diagnostics import Diagnostic, error, printable
 from generator.load import Document, PathKey
 from generator.schema import compiled
@@ -39,7 +38,7 @@ _TYPE_NAMES = {
 
 def schema_text() -> str:
     try:
-        return resources.files("generator.spec").joinpath("monspec.schema.json").read_text("utf-8")
+        return package_data.read_text("generator.spec", "monspec.schema.json")
     except (ModuleNotFoundError, FileNotFoundError):
         return (Path(__file__).resolve().parents[2] / "spec" / "monspec.schema.json").read_text("utf-8")
 
@@ -75,6 +74,8 @@ def dotted(path: PathKey) -> str:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str | None:
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -212,12 +212,17 @@ class _Compiler:
         if not _STRING & set(schema):
             return None
         low, high = schema.get("minLength", 0), schema.get("maxLength")
-        search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        pattern = schema.get("pattern")
+        search: list[Callable[[str], object]] = []  # compiled on first use: a small spec meets few of the 100 patterns
 
         def check(v: str) -> bool:
             if len(v) < low or (high is not None and len(v) > high):
                 return False
-            return search is None or search(v) is not None
+            if pattern is None:
+                return True
+            if not search:
+                search.append(re.compile(pattern).search)
+            return search[0](v) is not None
 
         return check
 
