@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from generator import yaml_fast
+from generator import json_fast, yaml_fast
 from generator.filenames import relpath_problem
 from generator.load import Core12Resolver
 from generator.targets import Output
@@ -77,7 +77,11 @@ def serialise(out: Output) -> bytes:
             text = dump_yaml(out.content)
         return (HEADER.format(source=out.source) + text).encode("utf-8")
     if out.format == "json":
-        return (json.dumps(out.content, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            text = json_fast.dumps(out.content)
+        except json_fast.Unsupported:
+            text = json.dumps(out.content, indent=2, sort_keys=True, ensure_ascii=False)
+        return (text + "\n").encode("utf-8")
     return str(out.content).encode("utf-8")
 
 
