@@ -87,6 +87,11 @@ def _entities(blanks: str) -> str:
     return "".join(f"&#{ord(c)};" for c in blanks)
 
 
+# Text md() would return unchanged: starts with a letter (no block marker), ends with no blank, holds no
+# markup character, and `_` only inside a word. Most names and summaries; checked with one regex.
+_MD_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.:;/'\"()!?%$@#=+-]|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))*(?<! )")
+
+
 def md(value: object) -> str:
     """Markdown inline text that renders as exactly `value`, in a paragraph, a list item or a table cell.
 
@@ -95,8 +100,11 @@ def md(value: object) -> str:
     `|` for GFM tables; a block marker at the start is escaped; line breaks become `<br>`, so a value
     never ends a table row or starts a block; blanks at either end are kept as entities.
     """
+    text = str(value)
+    if _MD_PLAIN.fullmatch(text):
+        return text
     out = []
-    for line in _MD_BREAK.split(str(value)):
+    for line in _MD_BREAK.split(text):
         text = _visible_text(line)
         body = text.strip()  # parsers trim Unicode blanks at the edges of cells and paragraphs: keep them as entities
         start = len(text) - len(text.lstrip())
@@ -114,7 +122,16 @@ def md_code(value: object, cell: bool = False) -> str:
     or ends with a backtick or a space (CommonMark strips one from each side). Line breaks
     become spaces, as a code span would render them anyway.
     """
-    text = _visible_text(_MD_BREAK.sub(" ", str(value)))
+    text = str(value)
+    if (
+        _PLAIN_ASCII.fullmatch(text)
+        and text[:1] not in ("", " ")
+        and text[-1] != " "
+        and "`" not in text
+        and not (cell and "|" in text)
+    ):
+        return f"`{text}`"  # no fence longer than one backtick, no padding, nothing to escape
+    text = _visible_text(_MD_BREAK.sub(" ", text))
     if cell:
         text = text.replace("|", "\\|")
     longest = max((len(r) for r in re.findall("`+", text)), default=0)
