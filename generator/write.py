@@ -85,12 +85,17 @@ def serialise(out: Output) -> bytes:
     return str(out.content).encode("utf-8")
 
 
-def serialise_all(outputs: list[Output]) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
+def serialise_into(files: dict[str, bytes], outputs: list[Output]) -> None:
+    """Add the bytes of OUTPUTS to FILES; the caller drops the documents as soon as this returns."""
     for o in outputs:
         if o.path in files:
             raise ValueError(f"two outputs claim {o.path}")
         files[o.path] = serialise(o)
+
+
+def serialise_all(outputs: list[Output]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    serialise_into(files, outputs)
     return dict(sorted(files.items()))
 
 
