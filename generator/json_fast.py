@@ -16,6 +16,9 @@ from json.encoder import encode_basestring  # the C implementation when _json is
 from typing import Any
 
 _PADS = ["\n" + "  " * depth for depth in range(64)]
+# Pieces are joined into a chunk every this many: a 20 MiB dashboard is millions of small strings,
+# which held in one list until the end cost more memory than the document itself.
+_CHUNK = 8192
 
 
 class Unsupported(Exception):
@@ -49,7 +52,7 @@ def _scalar(v: Any) -> str:
     raise Unsupported(t.__name__)
 
 
-def _container(v: Any, depth: int, out: list[str]) -> None:
+def _container(v: Any, depth: int, out: list[str], done: list[str]) -> None:
     inner = _PADS[depth + 1]
     t = type(v)
     if t is dict:
@@ -68,7 +71,7 @@ def _container(v: Any, depth: int, out: list[str]) -> None:
                 out.append(": " + encode_basestring(item))
             elif (it is dict or it is list or it is tuple) and item:
                 out.append(": ")
-                _container(item, depth + 1, out)
+                _container(item, depth + 1, out, done)
             elif it is dict:
                 out.append(": {}")
             elif it is list or it is tuple:
@@ -84,7 +87,7 @@ def _container(v: Any, depth: int, out: list[str]) -> None:
             if it is str:
                 out.append(encode_basestring(item))
             elif (it is dict or it is list or it is tuple) and item:
-                _container(item, depth + 1, out)
+                _container(item, depth + 1, out, done)
             elif it is dict:
                 out.append("{}")
             elif it is list or it is tuple:
@@ -93,6 +96,9 @@ def _container(v: Any, depth: int, out: list[str]) -> None:
                 out.append(_scalar(item))
             sep = "," + inner
     out.append(_PADS[depth] + ("}" if t is dict else "]"))
+    if len(out) > _CHUNK:
+        done.append("".join(out))
+        out.clear()
 
 
 def dumps(data: Any) -> str:
@@ -103,8 +109,10 @@ def dumps(data: Any) -> str:
     if not data:
         return "{}" if t is dict else "[]"
     out: list[str] = []
+    done: list[str] = []
     try:
-        _container(data, 0, out)
+        _container(data, 0, out, done)
     except (IndexError, RecursionError) as exc:  # deeper than _PADS, or than Python's stack
         raise Unsupported("too deep") from exc
-    return "".join(out)
+    done.append("".join(out))
+    return "".join(done)

@@ -120,6 +120,9 @@ def _value(v: Any, indent: int) -> str | None:
     raise Unsupported(type(v).__name__)
 
 
+# Lines are joined into a chunk every this many items of a list: the 27 MiB rule test file at
+# N=10,000 is a million lines, which held in one list until the end cost more than the text.
+_CHUNK = 8192
 _KEYS: dict[str, str] = {}  # mapping keys come from a small vocabulary: each is checked once
 _KEYS_MAX = 65536
 
@@ -136,7 +139,7 @@ def _key(k: Any) -> str:
     return text
 
 
-def _mapping(d: dict[str, Any], indent: int, out: list[str], first_prefix: str | None = None) -> None:
+def _mapping(d: dict[str, Any], indent: int, out: list[str], done: list[str], first_prefix: str | None = None) -> None:
     # The commonest cases (string, empty or nested values) are dispatched here rather than through
     # _value: this loop runs once per key of a 27 MiB rule test file at N=10,000.
     pad = " " * indent
@@ -150,24 +153,26 @@ def _mapping(d: dict[str, Any], indent: int, out: list[str], first_prefix: str |
             out.append(f"{lead}{key}: {scalar(v)}\n")
         elif t is dict and v:
             out.append(f"{lead}{key}:\n")
-            _mapping(v, indent + 2, out)
+            _mapping(v, indent + 2, out, done)
         elif (t is list or t is tuple) and v:
             out.append(f"{lead}{key}:\n")
-            _sequence(v, indent, out)
+            _sequence(v, indent, out, done)
         else:
             text = _value(v, indent)
             if text is not None:
                 out.append(f"{lead}{key}: {text}\n")
             elif isinstance(v, dict):
                 out.append(f"{lead}{key}:\n")
-                _mapping(v, indent + 2, out)
+                _mapping(v, indent + 2, out, done)
             else:
                 out.append(f"{lead}{key}:\n")
-                _sequence(v, indent, out)
+                _sequence(v, indent, out, done)
         lead = pad
 
 
-def _sequence(items: list[Any] | tuple[Any, ...], indent: int, out: list[str], first_prefix: str | None = None) -> None:
+def _sequence(
+    items: list[Any] | tuple[Any, ...], indent: int, out: list[str], done: list[str], first_prefix: str | None = None
+) -> None:
     pad = " " * indent + "- "
     lead = pad if first_prefix is None else first_prefix + "- "
     for v in items:
@@ -175,25 +180,30 @@ def _sequence(items: list[Any] | tuple[Any, ...], indent: int, out: list[str], f
         if t is str and "\n" not in v:
             out.append(f"{lead}{scalar(v)}\n")
         elif t is dict and v:
-            _mapping(v, indent + 2, out, first_prefix=lead)
+            _mapping(v, indent + 2, out, done, first_prefix=lead)
         else:
             text = _value(v, indent)
             if text is not None:
                 out.append(f"{lead}{text}\n")
             elif isinstance(v, dict):
-                _mapping(v, indent + 2, out, first_prefix=lead)
+                _mapping(v, indent + 2, out, done, first_prefix=lead)
             else:
-                _sequence(v, indent + 2, out, first_prefix=lead)
+                _sequence(v, indent + 2, out, done, first_prefix=lead)
         lead = pad
+        if len(out) > _CHUNK:
+            done.append("".join(out))
+            out.clear()
 
 
 def emit(data: Any) -> str:
     """YAML text of data, identical to generator.write.dump_yaml(data)."""
     out: list[str] = []
+    done: list[str] = []
     if isinstance(data, dict) and data:
-        _mapping(data, 0, out)
+        _mapping(data, 0, out, done)
     elif isinstance(data, list | tuple) and data:
-        _sequence(data, 0, out)
+        _sequence(data, 0, out, done)
     else:
         raise Unsupported("a scalar document")
-    return "".join(out)
+    done.append("".join(out))
+    return "".join(done)

@@ -82,3 +82,11 @@ documents = st.recursive(
 @given(documents)
 def test_random_documents_match_the_json_module(data: Any) -> None:
     same(data)
+
+
+def test_large_documents_are_joined_in_chunks_identically() -> None:
+    panels = {
+        "panels": [{"id": i, "title": f"panel {i}", "targets": [{"expr": f'up{{i="{i}"}}'}]} for i in range(5000)]
+    }
+    assert json_fast.dumps(panels).count("\n") > 2 * json_fast._CHUNK
+    assert json_fast.dumps(panels) == reference(panels)
