@@ -12,6 +12,7 @@ generated JSON file and on random data.
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring  # the C implementation when _json is available
 from typing import Any
 
@@ -101,18 +102,29 @@ def _container(v: Any, depth: int, out: list[str], done: list[str]) -> None:
         out.clear()
 
 
-def dumps(data: Any) -> str:
-    """json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False), or Unsupported."""
+def dumps(data: Any, end: str = "") -> str:
+    """json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + end, or Unsupported.
+
+    `end` is joined with the rest rather than appended after: one copy less of a 20 MiB text."""
     t = type(data)
     if t is not dict and t is not list and t is not tuple:
-        return _scalar(data)
+        return _scalar(data) + end
     if not data:
-        return "{}" if t is dict else "[]"
+        return ("{}" if t is dict else "[]") + end
     out: list[str] = []
     done: list[str] = []
     try:
         _container(data, 0, out, done)
     except (IndexError, RecursionError) as exc:  # deeper than _PADS, or than Python's stack
         raise Unsupported("too deep") from exc
+    out.append(end)
     done.append("".join(out))
     return "".join(done)
+
+
+def indented(data: Any) -> str:
+    """The text of a JSON output file: the fast path, or the json module where it declines."""
+    try:
+        return dumps(data, "\n")
+    except Unsupported:
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -12,7 +12,6 @@ import ctypes
 import ctypes.util
 import difflib
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -71,17 +70,14 @@ def dump_yaml(data: Any) -> str:
 
 def serialise(out: Output) -> bytes:
     if out.format == "yaml":
+        head = HEADER.format(source=out.source)
         try:
-            text = yaml_fast.emit(out.content)
+            text = yaml_fast.emit(out.content, head)
         except yaml_fast.Unsupported:
-            text = dump_yaml(out.content)
-        return (HEADER.format(source=out.source) + text).encode("utf-8")
+            text = head + dump_yaml(out.content)
+        return text.encode("utf-8")
     if out.format == "json":
-        try:
-            text = json_fast.dumps(out.content)
-        except json_fast.Unsupported:
-            text = json.dumps(out.content, indent=2, sort_keys=True, ensure_ascii=False)
-        return (text + "\n").encode("utf-8")
+        return json_fast.indented(out.content).encode("utf-8")
     return str(out.content).encode("utf-8")
 
 

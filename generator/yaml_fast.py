@@ -195,9 +195,11 @@ def _sequence(
             out.clear()
 
 
-def emit(data: Any) -> str:
-    """YAML text of data, identical to generator.write.dump_yaml(data)."""
-    out: list[str] = []
+def emit(data: Any, head: str = "") -> str:
+    """head + the YAML text of data, identical to head + generator.write.dump_yaml(data).
+
+    `head` (the generated-file header) is joined with the rest: one copy less of a 27 MiB text."""
+    out: list[str] = [head]
     done: list[str] = []
     if isinstance(data, dict) and data:
         _mapping(data, 0, out, done)

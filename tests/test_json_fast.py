@@ -90,3 +90,8 @@ def test_large_documents_are_joined_in_chunks_identically() -> None:
     }
     assert json_fast.dumps(panels).count("\n") > 2 * json_fast._CHUNK
     assert json_fast.dumps(panels) == reference(panels)
+
+
+def test_indented_falls_back_to_the_json_module() -> None:
+    for data in ({1: "int key"}, {"k": [1, {"a": None}]}):
+        assert json_fast.indented(data) == reference(data) + "\n"
