@@ -3,12 +3,12 @@
     python bench/generate.py [N ...]      (`make bench` runs it, then bench/latency.py)
 
 For each N (bench/synth.py: two thresholds, labels, a panel, a route and a log counter per
-indicator) it prints wall time (generate: CPU time too, steadier on a shared machine) and peak
-memory of `monspec validate` and of `monspec generate`
-(all targets), each in its own process, and the floor: PyYAML's C dumper alone serialising the
-same output documents. It prints the growth from 1,000 to 10,000, `monspec validate` start-up on
-the smallest seed example, and checks the largest output with `promtool check rules`, so a fast
-path can never emit something the tests would refuse. Figures only; nothing is asserted.
+indicator) it prints wall time and peak memory of `monspec validate` and of `monspec generate`
+(all targets; CPU time too, steadier on a shared machine), each in its own process, and the
+floor: PyYAML's C dumper alone serialising the same output documents. It prints the growth from
+1,000 to 10,000, `monspec validate` start-up on the smallest seed example (bytecode compiled, as
+installed), and checks the largest output with `promtool check rules`, so a fast path can never
+emit something the tests would refuse. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
