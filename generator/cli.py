@@ -5,10 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -19,7 +16,6 @@ import click
 from generator import __version__
 from generator.diagnostics import Diagnostic, Severity
 from generator.model.output import PROFILES
-from generator.write import diff_tree, write_tree
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -208,6 +204,7 @@ def generate(
 ) -> None:
     """Generate every output of SPECS into OUT (atomically), or --check that OUT is current."""
     from generator.graphviz import GraphvizError
+    from generator.write import diff_tree, write_tree
 
     try:
         result = _compile(specs, fmt, dot=_dot() if svg else None, profiles=targets or None)
@@ -257,6 +254,8 @@ def scan_secrets(directory: Path) -> None:
 
 
 def _tool(name: str, given: str | None) -> str:
+    import shutil
+
     path = given or shutil.which(name)
     if not path:
         raise click.UsageError(f"{name} not found on PATH (install Debian's prometheus package or pass --{name})")
@@ -275,7 +274,11 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None, amtool_pa
     then `amtool check-config` and `amtool config routes test` for every row of the routing
     table, over what would be written; exit 1 when any of them fails.
     """
+    import subprocess
+    import tempfile
+
     from generator import conventions as conv
+    from generator.write import write_tree
 
     promtool = _tool("promtool", promtool_path)
     amtool = _tool("amtool", amtool_path)
@@ -313,6 +316,8 @@ def test(specs: tuple[Path, ...], fmt: str, promtool_path: str | None, amtool_pa
 
 def _routes_test(amtool: str, root: Path, service: str) -> bool:
     """amtool over the generated Alertmanager config and its routing table; True when anything failed."""
+    import subprocess
+
     import yaml
 
     from generator import conventions as conv

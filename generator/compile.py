@@ -13,8 +13,6 @@ from generator.diagnostics import CompileError, Diagnostic, Severity, error, has
 from generator.load import Document, load_file
 from generator.model import Model
 from generator.model.build import build
-from generator.targets import Output, targets_for
-from generator.write import serialise_all
 
 
 @dataclass
@@ -77,7 +75,8 @@ def compile_specs(
     """Load, check, build and render SPECS; with `dot` (a Graphviz binary), routes.svg beside every routes.dot.
     `profiles` (from `generate --target`) replaces every spec's `output.profiles`."""
     result = Result()
-    services: dict[str, Document] = {}
+    services: dict[str, str] = {}  # service name -> the spec that defined it first
+    doc: Document | None = None
     for path in paths:
         shown = display_path(path)
         try:
@@ -91,29 +90,36 @@ def compile_specs(
             continue
         name = doc.data["service"]["name"]
         if name in services:
-            first = services[name]
             result.diagnostics.append(
                 error(
                     "names/duplicate-service",
-                    f"service '{name}' is also defined in {first.path}",
+                    f"service '{name}' is also defined in {services[name]}",
                     doc.span(("service", "name")),
                     "each service writes out/<name>/; give every spec its own service name",
                 )
             )
             continue
-        services[name] = doc
+        services[name] = doc.path
         model = build(doc, profiles)
         clashes = _record_clashes(model, doc)
         result.diagnostics.extend(clashes)
         if not clashes:
             result.models.append(model)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    # The loaded document (values and the span of every node: 150 MiB at 10,000 indicators) is not
+    # needed once the models are built; only the models are kept from here on.
+    doc = None
     if render and result.ok:
-        outputs: list[Output] = []
+        # Targets, templates and writers are imported here: `validate` never needs them (start-up time).
+        from generator.targets import targets_for
+        from generator.write import serialise_into
+
+        files: dict[str, bytes] = {}
         for model in result.models:
             for target in targets_for(model):
-                outputs.extend(target(model))
-        result.files = serialise_all(outputs)
+                # Serialised as soon as rendered, so one target's documents are alive at a time, not all.
+                serialise_into(files, target(model))
+        result.files = dict(sorted(files.items()))
         if dot is not None:
             result.files = dict(sorted({**result.files, **_routes_svg(result.models, result.files, dot)}.items()))
     return result

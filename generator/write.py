@@ -12,7 +12,6 @@ import ctypes
 import ctypes.util
 import difflib
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from generator import yaml_fast
+from generator import json_fast, yaml_fast
 from generator.filenames import relpath_problem
 from generator.load import Core12Resolver
 from generator.targets import Output
@@ -71,22 +70,28 @@ def dump_yaml(data: Any) -> str:
 
 def serialise(out: Output) -> bytes:
     if out.format == "yaml":
+        head = HEADER.format(source=out.source)
         try:
-            text = yaml_fast.emit(out.content)
+            text = yaml_fast.emit(out.content, head)
         except yaml_fast.Unsupported:
-            text = dump_yaml(out.content)
-        return (HEADER.format(source=out.source) + text).encode("utf-8")
+            text = head + dump_yaml(out.content)
+        return text.encode("utf-8")
     if out.format == "json":
-        return (json.dumps(out.content, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        return json_fast.indented(out.content).encode("utf-8")
     return str(out.content).encode("utf-8")
 
 
-def serialise_all(outputs: list[Output]) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
+def serialise_into(files: dict[str, bytes], outputs: list[Output]) -> None:
+    """Add the bytes of OUTPUTS to FILES; the caller drops the documents as soon as this returns."""
     for o in outputs:
         if o.path in files:
             raise ValueError(f"two outputs claim {o.path}")
         files[o.path] = serialise(o)
+
+
+def serialise_all(outputs: list[Output]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    serialise_into(files, outputs)
     return dict(sorted(files.items()))
 
 

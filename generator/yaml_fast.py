@@ -39,6 +39,23 @@ def _dumper() -> Any:
     return dump_yaml
 
 
+# First characters no implicit resolver of either YAML version looks at: such a string stays a string.
+_UNRESOLVED_START = (
+    None
+    if None in _RESOLVER.yaml_implicit_resolvers or None in _CORE12.yaml_implicit_resolvers
+    else frozenset(_RESOLVER.yaml_implicit_resolvers) | frozenset(_CORE12.yaml_implicit_resolvers)
+)
+
+
+def _stays_string(s: str) -> bool:
+    if _UNRESOLVED_START is not None and s[0] not in _UNRESOLVED_START:
+        return True  # most names and expressions: no resolver's regexes to try
+    return bool(
+        _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+        and _CORE12.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+    )
+
+
 @lru_cache(maxsize=65536)
 def scalar(s: str) -> str:
     """A single-line string as PyYAML writes it in block context (plain or quoted)."""
@@ -46,11 +63,7 @@ def scalar(s: str) -> str:
         if _INDICATOR.search(s):
             # The dumper's next choice when plain is ruled out by an indicator: single quotes.
             return "'" + s.replace("'", "''") + "'"
-        if (
-            _PLAIN_START.match(s)
-            and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
-            and _CORE12.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
-        ):
+        if _PLAIN_START.match(s) and _stays_string(s):
             return s
     text: str = _dumper()([s])
     if not text.startswith("- ") or text.count("\n") != 1:
@@ -107,47 +120,92 @@ def _value(v: Any, indent: int) -> str | None:
     raise Unsupported(type(v).__name__)
 
 
+# Lines are joined into a chunk every this many items of a list: the 27 MiB rule test file at
+# N=10,000 is a million lines, which held in one list until the end cost more than the text.
+_CHUNK = 8192
+_KEYS: dict[str, str] = {}  # mapping keys come from a small vocabulary: each is checked once
+_KEYS_MAX = 65536
+
+
 def _key(k: Any) -> str:
+    text = _KEYS.get(k) if type(k) is str else None
+    if text is not None:
+        return text
     if not isinstance(k, str) or len(k) >= 128 or _BREAKS.search(k):
         raise Unsupported(repr(k))
-    return scalar(k)
+    text = scalar(k)
+    if len(_KEYS) < _KEYS_MAX:
+        _KEYS[k] = text
+    return text
 
 
-def _mapping(d: dict[str, Any], indent: int, out: list[str], first_prefix: str | None = None) -> None:
+def _mapping(d: dict[str, Any], indent: int, out: list[str], done: list[str], first_prefix: str | None = None) -> None:
+    # The commonest cases (string, empty or nested values) are dispatched here rather than through
+    # _value: this loop runs once per key of a 27 MiB rule test file at N=10,000.
     pad = " " * indent
-    for i, (k, v) in enumerate(d.items()):
-        lead = first_prefix if (i == 0 and first_prefix is not None) else pad
-        text = _value(v, indent)
-        if text is not None:
-            out.append(f"{lead}{_key(k)}: {text}\n")
-        elif isinstance(v, dict):
-            out.append(f"{lead}{_key(k)}:\n")
-            _mapping(v, indent + 2, out)
+    lead = pad if first_prefix is None else first_prefix
+    for k, v in d.items():
+        key = _KEYS.get(k) if type(k) is str else None
+        if key is None:
+            key = _key(k)
+        t = type(v)
+        if t is str and "\n" not in v:
+            out.append(f"{lead}{key}: {scalar(v)}\n")
+        elif t is dict and v:
+            out.append(f"{lead}{key}:\n")
+            _mapping(v, indent + 2, out, done)
+        elif (t is list or t is tuple) and v:
+            out.append(f"{lead}{key}:\n")
+            _sequence(v, indent, out, done)
         else:
-            out.append(f"{lead}{_key(k)}:\n")
-            _sequence(v, indent, out)
+            text = _value(v, indent)
+            if text is not None:
+                out.append(f"{lead}{key}: {text}\n")
+            elif isinstance(v, dict):
+                out.append(f"{lead}{key}:\n")
+                _mapping(v, indent + 2, out, done)
+            else:
+                out.append(f"{lead}{key}:\n")
+                _sequence(v, indent, out, done)
+        lead = pad
 
 
-def _sequence(items: list[Any] | tuple[Any, ...], indent: int, out: list[str], first_prefix: str | None = None) -> None:
-    pad = " " * indent
-    for i, v in enumerate(items):
-        lead = (first_prefix if (i == 0 and first_prefix is not None) else pad) + "- "
-        text = _value(v, indent)
-        if text is not None:
-            out.append(f"{lead}{text}\n")
-        elif isinstance(v, dict):
-            _mapping(v, indent + 2, out, first_prefix=lead)
+def _sequence(
+    items: list[Any] | tuple[Any, ...], indent: int, out: list[str], done: list[str], first_prefix: str | None = None
+) -> None:
+    pad = " " * indent + "- "
+    lead = pad if first_prefix is None else first_prefix + "- "
+    for v in items:
+        t = type(v)
+        if t is str and "\n" not in v:
+            out.append(f"{lead}{scalar(v)}\n")
+        elif t is dict and v:
+            _mapping(v, indent + 2, out, done, first_prefix=lead)
         else:
-            _sequence(v, indent + 2, out, first_prefix=lead)
+            text = _value(v, indent)
+            if text is not None:
+                out.append(f"{lead}{text}\n")
+            elif isinstance(v, dict):
+                _mapping(v, indent + 2, out, done, first_prefix=lead)
+            else:
+                _sequence(v, indent + 2, out, done, first_prefix=lead)
+        lead = pad
+        if len(out) > _CHUNK:
+            done.append("".join(out))
+            out.clear()
 
 
-def emit(data: Any) -> str:
-    """YAML text of data, identical to generator.write.dump_yaml(data)."""
-    out: list[str] = []
+def emit(data: Any, head: str = "") -> str:
+    """head + the YAML text of data, identical to head + generator.write.dump_yaml(data).
+
+    `head` (the generated-file header) is joined with the rest: one copy less of a 27 MiB text."""
+    out: list[str] = [head]
+    done: list[str] = []
     if isinstance(data, dict) and data:
-        _mapping(data, 0, out)
+        _mapping(data, 0, out, done)
     elif isinstance(data, list | tuple) and data:
-        _sequence(data, 0, out)
+        _sequence(data, 0, out, done)
     else:
         raise Unsupported("a scalar document")
-    return "".join(out)
+    done.append("".join(out))
+    return "".join(done)

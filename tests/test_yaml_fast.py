@@ -123,3 +123,9 @@ def test_random_documents_match_pyyaml(data: dict[str, Any]) -> None:
 def test_declines_rather_than_differs_on_long_keys(tmp_path: Path) -> None:
     with pytest.raises(yaml_fast.Unsupported):
         yaml_fast.emit({"k" * 200: 1})
+
+
+def test_large_documents_are_joined_in_chunks_identically() -> None:
+    tests = {"tests": [{"name": f"t{i}", "values": ["1+0x10", "5"], "labels": {"a": "b"}} for i in range(3000)]}
+    assert yaml_fast.emit(tests).count("\n") > 2 * yaml_fast._CHUNK
+    assert yaml_fast.emit(tests) == dump_yaml(tests)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator import conventions as conv
+from generator import package_data
 from generator.humanize import go_template_literal
 from generator.model.durations import format_duration, parse_duration
 from generator.model.indicators import AlertRule
@@ -44,7 +44,7 @@ UP = Metric("up", "up", "gauge", "Prometheus' own scrape health: 1 when the scra
 @cache
 def burn_rate_table() -> dict[str, Any]:
     """The packaged multi-window table (burn_rates.yml), read once."""
-    text = resources.files("generator.model").joinpath("burn_rates.yml").read_text("utf-8")
+    text = package_data.read_text("generator.model", "burn_rates.yml")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

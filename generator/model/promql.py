@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from generator.model.durations import format_duration
 from generator.model.indicators import GaugeQuery, QuantileQuery, Query, RateQuery, RatioQuery, RawQuery
 from generator.model.metrics import Matcher, Selector
@@ -9,8 +11,13 @@ from generator.model.metrics import Matcher, Selector
 TERM_LABEL = "monspec_term"
 
 
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
 def quote(value: str) -> str:
     """A PromQL double-quoted string literal (Go escaping), safe for any label value."""
+    if not _NEEDS_ESCAPE.search(value):
+        return f'"{value}"'  # nearly every label value: no per-character walk (310,000 calls at N=10,000)
     out = ['"']
     for ch in value:
         if ch == "\\":

@@ -1,27 +1,29 @@
 """JSON Schema validation of a loaded spec, reported at the exact key or value that is wrong.
 
-The validator is compiled once per process. jsonschema reports every error (iter_errors); we turn
-each into a Diagnostic at the span of err.absolute_path, rewriting the generic messages into ones
-that name the key and offer a did-you-mean, the way a person would explain the mistake.
+A valid spec is recognised by the schema compiled into closures (compiled.py), without importing
+jsonschema at all. Otherwise jsonschema reports every error (iter_errors); we turn each into a
+Diagnostic at the span of err.absolute_path, rewriting the generic messages into ones that name
+the key and offer a did-you-mean, the way a person would explain the mistake.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-
+from generator import package_data
 from generator.diagnostics import Diagnostic, error, printable
 from generator.load import Document, PathKey
+from generator.schema import compiled
 from generator.vocabulary import INDICATOR_KINDS
+
+if TYPE_CHECKING:  # jsonschema is imported only when a spec is invalid: it is a third of start-up
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -36,50 +38,31 @@ _TYPE_NAMES = {
 
 def schema_text() -> str:
     try:
-        return resources.files("generator.spec").joinpath("monspec.schema.json").read_text("utf-8")
+        return package_data.read_text("generator.spec", "monspec.schema.json")
     except (ModuleNotFoundError, FileNotFoundError):
         return (Path(__file__).resolve().parents[2] / "spec" / "monspec.schema.json").read_text("utf-8")
 
 
 @cache
 def validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(schema_text())
     return Draft202012Validator(schema)
 
 
-# Above this many bytes of spec, compiling the schema into Python (fastjsonschema, ~0.4 s once) pays
-# for itself: it checks a large spec several times faster than the jsonschema walk. It only
-# answers "valid or not"; when it says not, jsonschema finds and words the errors as always.
-FAST_PATH_BYTES = 256 * 1024
-
-
 @cache
-def fast_validator() -> Callable[[Any], Any]:
-    import fastjsonschema
-
-    schema = _draft7(json.loads(schema_text()))
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return fastjsonschema.compile(schema, use_formats=False)
-
-
-def _draft7(node: Any) -> Any:
-    """The schema in draft-07 words: `dependentRequired` (2019-09) is draft-07's `dependencies`.
-    Every other keyword it uses means the same in both (a test compares the two validators)."""
-    if isinstance(node, dict):
-        return {("dependencies" if k == "dependentRequired" else k): _draft7(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_draft7(v) for v in node]
-    return node
-
-
-def fast_accepts(data: Any) -> bool:
-    import fastjsonschema
-
+def _compiled() -> compiled.Check | None:
     try:
-        fast_validator()(data)
-    except fastjsonschema.JsonSchemaException:
-        return False
-    return True
+        return compiled.compile_schema(json.loads(schema_text()))
+    except compiled.Unsupported:
+        return None  # a keyword the compiler does not know: jsonschema answers for every spec
+
+
+def accepts(data: Any) -> bool:
+    """True when DATA is valid against the schema; False when it is not, or when only jsonschema can tell."""
+    check = _compiled()
+    return check is not None and check(data)
 
 
 def dotted(path: PathKey) -> str:
@@ -91,6 +74,8 @@ def dotted(path: PathKey) -> str:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str | None:
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 
@@ -121,6 +106,8 @@ def _best_branch(err: ValidationError) -> ValidationError:
     fitting = [
         errs for errs in branches.values() if not any(e.validator == "type" and not e.relative_path for e in errs)
     ]
+    from jsonschema.exceptions import best_match
+
     if fitting:
         chosen = min(fitting, key=len)
         return best_match(chosen) or chosen[0]
@@ -292,7 +279,7 @@ def _name_hint(schema: dict[str, Any]) -> str | None:
 
 
 def validate(doc: Document) -> Iterator[Diagnostic]:
-    if len(doc.text) > FAST_PATH_BYTES and fast_accepts(doc.data):
+    if accepts(doc.data):
         return
     seen: set[tuple[str, int, int, str]] = set()
     for err in validator().iter_errors(doc.data):

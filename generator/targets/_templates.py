@@ -33,15 +33,24 @@ def _yaml_printable(c: str) -> bool:
     )
 
 
+# Text made of these alone needs no character-by-character pass in the quoting filters below.
+_PLAIN_ASCII = re.compile(r"[\t\x20-\x7e]*")
+
+
 def yaml_str(value: object) -> str:
     """A YAML double-quoted scalar: JSON's escapes are YAML's, plus escapes for non-printables."""
     text = json.dumps(str(value), ensure_ascii=False)
+    if _PLAIN_ASCII.fullmatch(text):
+        return text
     return "".join(c if _yaml_printable(c) and c not in _LINE_BREAKS else f"\\u{ord(c):04x}" for c in text)
 
 
 def alloy_str(value: object) -> str:
     """An Alloy string literal (Go escapes: \\\\, \\", \\n, \\xHH for control characters, \\u for line separators)."""
-    return "".join(c if c not in _LINE_BREAKS else f"\\u{ord(c):04x}" for c in quote(str(value)))
+    text = quote(str(value))
+    if _PLAIN_ASCII.fullmatch(text):
+        return text
+    return "".join(c if c not in _LINE_BREAKS else f"\\u{ord(c):04x}" for c in text)
 
 
 def go_template_literal(value: str) -> str:
@@ -51,9 +60,10 @@ def go_template_literal(value: str) -> str:
 
 def comment(value: object) -> str:
     """Text safe inside a one-line comment: line breaks (YAML's and splitlines') and control characters escaped."""
-    return "".join(
-        c if _yaml_printable(c) and c not in "\r\n" + _LINE_BREAKS else f"\\u{ord(c):04x}" for c in str(value)
-    )
+    text = str(value)
+    if _PLAIN_ASCII.fullmatch(text):
+        return text
+    return "".join(c if _yaml_printable(c) and c not in "\r\n" + _LINE_BREAKS else f"\\u{ord(c):04x}" for c in text)
 
 
 # CommonMark line endings, plus the ones Python and YAML see, so no text ever starts a new block.
@@ -69,8 +79,17 @@ def _visible(c: str) -> str:
     return c if c == "\t" or (c >= " " and c != "\x7f") else f"\\u{ord(c):04x}"
 
 
+def _visible_text(text: str) -> str:
+    return text if _PLAIN_ASCII.fullmatch(text) else "".join(_visible(c) for c in text)
+
+
 def _entities(blanks: str) -> str:
     return "".join(f"&#{ord(c)};" for c in blanks)
+
+
+# Text md() would return unchanged: starts with a letter (no block marker), ends with no blank, holds no
+# markup character, and `_` only inside a word. Most names and summaries; checked with one regex.
+_MD_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.:;/'\"()!?%$@#=+-]|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))*(?<! )")
 
 
 def md(value: object) -> str:
@@ -81,9 +100,12 @@ def md(value: object) -> str:
     `|` for GFM tables; a block marker at the start is escaped; line breaks become `<br>`, so a value
     never ends a table row or starts a block; blanks at either end are kept as entities.
     """
+    text = str(value)
+    if _MD_PLAIN.fullmatch(text):
+        return text
     out = []
-    for line in _MD_BREAK.split(str(value)):
-        text = "".join(_visible(c) for c in line)
+    for line in _MD_BREAK.split(text):
+        text = _visible_text(line)
         body = text.strip()  # parsers trim Unicode blanks at the edges of cells and paragraphs: keep them as entities
         start = len(text) - len(text.lstrip())
         lead, trail = text[:start], text[start + len(body) :]
@@ -100,7 +122,16 @@ def md_code(value: object, cell: bool = False) -> str:
     or ends with a backtick or a space (CommonMark strips one from each side). Line breaks
     become spaces, as a code span would render them anyway.
     """
-    text = "".join(_visible(c) for c in _MD_BREAK.sub(" ", str(value)))
+    text = str(value)
+    if (
+        _PLAIN_ASCII.fullmatch(text)
+        and text[:1] not in ("", " ")
+        and text[-1] != " "
+        and "`" not in text
+        and not (cell and "|" in text)
+    ):
+        return f"`{text}`"  # no fence longer than one backtick, no padding, nothing to escape
+    text = _visible_text(_MD_BREAK.sub(" ", text))
     if cell:
         text = text.replace("|", "\\|")
     longest = max((len(r) for r in re.findall("`+", text)), default=0)

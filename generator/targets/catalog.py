@@ -136,27 +136,38 @@ def _anchor(name: str, variant: str | None) -> str:
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 
 
-def _log_queries(model: Model, expr: str) -> tuple[LogQueryView, ...]:
-    """The saved queries of every log source whose counters the expression reads."""
-    if model.logs is None:
-        return ()
-    out: list[LogQueryView] = []
-    # The names the expression reads, once: a lookup per counter, not a regex search per counter.
-    read = set(_IDENTIFIER.findall(expr))
-    for src in model.logs.sources:
-        if any(c.metric.name in read for c in src.counters):
-            out.extend(_source_queries(model, src.key))
-    return tuple(out)
+@dataclass(frozen=True, slots=True)
+class _LogIndex:
+    """Every source's saved queries and the sources each log counter belongs to, built once per model:
+    an alert then costs a lookup per name it reads, not a walk over every counter of every source
+    (2 x 10^8 comparisons at 10,000 indicators)."""
 
+    queries: dict[str, list[LogQueryView]]  # source key -> its saved queries
+    in_order: list[list[LogQueryView]]  # the same, by the source's position in the spec
+    sources: dict[str, list[int]]  # counter metric name -> positions of the sources that count it
 
-def _source_queries(model: Model, key: str) -> list[LogQueryView]:
-    assert model.logs is not None
-    src = next(s for s in model.logs.sources if s.key == key)
-    es = "elasticsearch" in src.destinations
-    return [
-        LogQueryView(src.key, q.name, q.title, q.logql if src.ships_to_loki() else None, q.kql if es else None)
-        for q in src.queries
-    ]
+    @classmethod
+    def of(cls, model: Model) -> _LogIndex:
+        queries: dict[str, list[LogQueryView]] = {}
+        sources: dict[str, list[int]] = {}
+        for pos, src in enumerate(model.logs.sources if model.logs is not None else ()):
+            es = "elasticsearch" in src.destinations
+            queries[src.key] = [
+                LogQueryView(src.key, q.name, q.title, q.logql if src.ships_to_loki() else None, q.kql if es else None)
+                for q in src.queries
+            ]
+            for c in src.counters:
+                found = sources.setdefault(c.metric.name, [])
+                if not found or found[-1] != pos:
+                    found.append(pos)
+        return cls(queries, list(queries.values()), sources)
+
+    def read_by(self, expr: str) -> tuple[LogQueryView, ...]:
+        """The saved queries of every log source whose counters the expression reads, in spec order."""
+        hit = sorted({pos for name in set(_IDENTIFIER.findall(expr)) for pos in self.sources.get(name, ())})
+        if not hit:
+            return ()
+        return tuple(q for pos in hit for q in self.in_order[pos])
 
 
 def _reads(rule: AlertRule, origin: _Origin) -> str:
@@ -176,6 +187,7 @@ def _receivers(routing: Routing | None, rule: AlertRule) -> tuple[str, ...]:
 
 def alert_views(model: Model) -> list[AlertView]:
     origins = _origins(model)
+    log_index = _LogIndex.of(model)
     tiers = {t.name: t for t in model.routing.tiers} if model.routing else {}
     views = []
     rules = model.alert_rules()
@@ -213,7 +225,7 @@ def alert_views(model: Model) -> list[AlertView]:
                 runbook=annotations.get("runbook_url"),
                 dashboard=annotations.get("dashboard_url"),
                 compliance=compliance,
-                log_queries=_log_queries(model, _reads(rule, origin)),
+                log_queries=log_index.read_by(_reads(rule, origin)),
                 escalation=escalation,
                 tier=tier,
                 variant=variant,
@@ -331,6 +343,7 @@ def render(model: Model) -> list[Output]:
     routing = model.routing
     logs = model.logs
     sources = []
+    log_index = _LogIndex.of(model)
     if logs is not None:
         for src in logs.sources:
             sources.append(
@@ -340,7 +353,7 @@ def render(model: Model) -> list[Output]:
                     "paths": src.paths,
                     "destinations": src.destinations,
                     "stream": stream_selector(src) if src.ships_to_loki() else None,
-                    "queries": _source_queries(model, src.key),
+                    "queries": log_index.queries[src.key],
                 }
             )
     here = posixpath.dirname(conv.catalog_path(name))

@@ -8,11 +8,11 @@ key being the file's base name, so the same secret files mount unchanged outside
 
 from __future__ import annotations
 
-import json
 import posixpath
 from typing import Any
 
 from generator import conventions as conv
+from generator import json_fast
 from generator.model import Model
 from generator.model.durations import format_duration
 from generator.model.output import Kubernetes
@@ -101,7 +101,7 @@ def dashboard_maps(model: Model, k8s: Kubernetes) -> list[tuple[str, dict[str, A
             continue
         key = posixpath.basename(o.path)
         name = conv.k8s_name(model.service.name, "dashboard", key.removesuffix(".json"))
-        text = json.dumps(o.content, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = json_fast.indented(o.content)
         cm = _config_map(
             k8s,
             name,
