@@ -10,19 +10,8 @@ from __future__ import annotations
 from generator import conventions as conv
 from generator.model import Model
 from generator.targets import Output
-from generator.targets._log_shipper import config_file
-from generator.targets.promtail import pipeline_sources, tls_items
+from generator.targets.promtail import loki_agent_config
 
 
 def render(model: Model) -> list[Output]:
-    logs = model.logs
-    if logs is None or logs.loki is None:
-        return []
-    return config_file(
-        model,
-        conv.alloy_path(model.service.name),
-        "alloy/config.alloy.j2",
-        pipeline_sources(model.service.name, logs),
-        loki=logs.loki,
-        tls=tls_items(logs.loki.tls),
-    )
+    return loki_agent_config(model, conv.alloy_path, "alloy/config.alloy.j2")

@@ -6,11 +6,12 @@ Reference: grafana/loki docs/sources/send-data/promtail/configuration.md and sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator import conventions as conv
 from generator.model import Model
-from generator.model.logs import Logs, TLSConfig
+from generator.model.logs import TLSConfig
 from generator.targets import Output
 from generator.targets._log_pipeline import Stage, stages
 from generator.targets._log_shipper import ShippedSource, config_file
@@ -23,11 +24,7 @@ class PipelineSource(ShippedSource):
     stages: tuple[Stage, ...]
 
 
-def pipeline_sources(service: str, logs: Logs) -> list[PipelineSource]:
-    return [PipelineSource.of(service, s, stages=stages(s)) for s in logs.loki_sources()]
-
-
-def tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
+def _tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
     """Promtail's and Alloy's tls_config keys; empty when TLS is off (the URL scheme decides)."""
     if not tls.enabled:
         return []
@@ -46,16 +43,22 @@ def tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
     return items
 
 
-def render(model: Model) -> list[Output]:
+def loki_agent_config(model: Model, path_of: Callable[[str], str], template: str, **context: object) -> list[Output]:
+    """Promtail's or Alloy's config: both ship the Loki sources through the same stages to the same Loki."""
     logs = model.logs
     if logs is None or logs.loki is None:
         return []
+    service = model.service.name
     return config_file(
         model,
-        conv.promtail_path(model.service.name),
-        "promtail/promtail.yml.j2",
-        pipeline_sources(model.service.name, logs),
-        http_port=conv.PROMTAIL_HTTP_PORT,
+        path_of(service),
+        template,
+        [PipelineSource.of(service, s, stages=stages(s)) for s in logs.loki_sources()],
         loki=logs.loki,
-        tls=tls_items(logs.loki.tls),
+        tls=_tls_items(logs.loki.tls),
+        **context,
     )
+
+
+def render(model: Model) -> list[Output]:
+    return loki_agent_config(model, conv.promtail_path, "promtail/promtail.yml.j2", http_port=conv.PROMTAIL_HTTP_PORT)
