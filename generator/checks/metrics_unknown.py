@@ -22,7 +22,7 @@ from typing import Any
 
 from generator.checks import _spec
 from generator.diagnostics import Diagnostic, error
-from generator.load import Document
+from generator.load import Document, PathKey
 from generator.schema import did_you_mean
 
 NAME = "metrics/unknown"
@@ -34,6 +34,27 @@ _NEEDS = {
     "gauge": ("gauge", "counter"),
 }
 _ALWAYS = {"job", "instance"}
+
+
+def unknown_filter_labels(
+    doc: Document, key: str, metric: dict[str, Any], filter_path: PathKey
+) -> Iterator[Diagnostic]:
+    """A selector's `filter` may name only the metric's declared labels (when it declares any).
+
+    Indicators and objectives both select metrics with filters; one rule keeps their errors alike.
+    """
+    declared = set(metric.get("labels") or ())
+    filt = doc.get(filter_path)
+    if not declared or not isinstance(filt, dict):
+        return
+    for label in filt:
+        if label not in declared | _ALWAYS:
+            yield error(
+                "metrics/unknown-label",
+                f"'{key}' has no label '{label}'",
+                doc.key_span((*filter_path, label)),
+                did_you_mean(label, sorted(declared)) or f"its labels: {', '.join(sorted(declared))}",
+            )
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
@@ -66,17 +87,8 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     doc.span(ref_path),
                     hint,
                 )
-            filt = doc.get((*ref_path[:-1], "filter")) if ref_path[-1] == "metric" else None
-            declared = set(m.get("labels") or ())
-            if declared and isinstance(filt, dict):
-                for label in filt:
-                    if label not in declared | _ALWAYS:
-                        yield error(
-                            "metrics/unknown-label",
-                            f"'{key}' has no label '{label}'",
-                            doc.key_span((*ref_path[:-1], "filter", label)),
-                            did_you_mean(label, sorted(declared)) or f"its labels: {', '.join(sorted(declared))}",
-                        )
+            if ref_path[-1] == "metric":
+                yield from unknown_filter_labels(doc, key, m, (*ref_path[:-1], "filter"))
         for i, label in enumerate(spec.get("by") or ()):
             lacking = [m for m in read if m.get("labels") and label not in set(m["labels"]) | _ALWAYS]
             if lacking:

@@ -30,6 +30,7 @@ from typing import Any
 
 from generator import conventions as conv
 from generator.checks import _spec
+from generator.checks.metrics_unknown import unknown_filter_labels
 from generator.diagnostics import Diagnostic, error, warning
 from generator.load import Document, PathKey
 from generator.model.build_objectives import UP, burn_rate_table
@@ -37,7 +38,6 @@ from generator.model.durations import parse_duration
 from generator.schema import did_you_mean
 
 NAME = "objectives/references"
-_ALWAYS = {"job", "instance"}
 _SET_BY_MONSPEC = conv.RESERVED_ALERT_LABELS | {conv.OBJECTIVE_LABEL}
 
 
@@ -81,17 +81,8 @@ def _metrics(doc: Document, spec: dict[str, Any], path: PathKey) -> Iterator[Dia
                 doc.span(key_path),
                 "an objective counts events: counters for ratio, a histogram for latency, a 0..1 gauge for uptime",
             )
-        declared = set(m.get("labels") or ())
-        filt = item.get("filter") if isinstance(item, dict) else None
-        if declared and isinstance(filt, dict):
-            for label in filt:
-                if label not in declared | _ALWAYS:
-                    yield error(
-                        "metrics/unknown-label",
-                        f"'{key}' has no label '{label}'",
-                        doc.key_span((*ref_path, "filter", label)),
-                        did_you_mean(label, sorted(declared)) or f"its labels: {', '.join(sorted(declared))}",
-                    )
+        if isinstance(item, dict):
+            yield from unknown_filter_labels(doc, key, m, (*ref_path, "filter"))
 
 
 def _names(doc: Document, section: dict[str, Any], slos: dict[str, Any]) -> Iterator[Diagnostic]:

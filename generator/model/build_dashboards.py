@@ -164,42 +164,10 @@ class _Builder:
 
     def raw_panel(self, pid: int, raw: dict[str, Any], grid_of: Callable[[str], Grid]) -> Panel:
         if "text" in raw:
-            ptype = raw.get("type", "text")
-            return Panel(
-                pid,
-                ptype,
-                raw.get("title", ""),
-                raw.get("description", ""),
-                grid_of(ptype),
-                None,
-                (),
-                "",
-                None,
-                None,
-                (),
-                _links(raw),
-                str(raw["text"]),
-                None,
-            )
+            return _unmeasured_panel(pid, raw, grid_of, "text", None, (), str(raw["text"]))
         if "logs" in raw:
-            ptype = raw.get("type", "logs")
-            q = PanelQuery("A", str(raw["logs"]).strip(), "", False)
-            return Panel(
-                pid,
-                ptype,
-                raw.get("title", ""),
-                raw.get("description", ""),
-                grid_of(ptype),
-                LOKI,
-                (q,),
-                "",
-                None,
-                None,
-                (),
-                _links(raw),
-                "",
-                None,
-            )
+            query = PanelQuery("A", str(raw["logs"]).strip(), "", False)
+            return _unmeasured_panel(pid, raw, grid_of, "logs", LOKI, (query,), "")
         ptype = raw.get("type", "timeseries")
         instant = bool(raw.get("instant", ptype in _INSTANT_TYPES))
         items = raw["queries"] if "queries" in raw else [{"expr": raw["query"], "legend": raw.get("legend", "")}]
@@ -446,3 +414,32 @@ def _num(v: Any) -> float | None:
 
 def _links(raw: dict[str, Any]) -> tuple[Link, ...]:
     return tuple(Link(lnk["title"], lnk["url"]) for lnk in raw.get("links") or ())
+
+
+def _unmeasured_panel(
+    pid: int,
+    raw: dict[str, Any],
+    grid_of: Callable[[str], Grid],
+    default_type: str,
+    datasource: str | None,
+    queries: tuple[PanelQuery, ...],
+    content: str,
+) -> Panel:
+    """A text or logs panel: it shows what it is given, so no unit, range, thresholds or indicator."""
+    ptype = raw.get("type", default_type)
+    return Panel(
+        pid,
+        ptype,
+        raw.get("title", ""),
+        raw.get("description", ""),
+        grid_of(ptype),
+        datasource,
+        queries,
+        "",
+        None,
+        None,
+        (),
+        _links(raw),
+        content,
+        None,
+    )

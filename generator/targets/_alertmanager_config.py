@@ -15,9 +15,9 @@ from typing import Any
 
 from generator import conventions as conv
 from generator.model import Model
-from generator.model.durations import format_duration
 from generator.model.output import Kubernetes
-from generator.model.routing import InhibitRule, LabelMatcher, Route, Routing
+from generator.model.routing import InhibitRule, LabelMatcher, Routing
+from generator.targets._route_tree import route_tree
 from generator.targets.alertmanager import thaw
 
 # Where snake_case -> camelCase is not mechanical (acronyms the CRD upper-cases).
@@ -80,31 +80,6 @@ def _matchers(ms: tuple[LabelMatcher, ...]) -> list[dict[str, str]]:
     return [{"name": m.label, "matchType": m.op, "value": m.value} for m in ms]
 
 
-def route(r: Route) -> dict[str, Any]:
-    out: dict[str, Any] = {"receiver": r.receiver}
-    if r.matchers:
-        out["matchers"] = _matchers(r.matchers)
-    if r.continue_:
-        out["continue"] = True
-    t = r.timing
-    if t.group_by is not None:
-        out["groupBy"] = list(t.group_by)
-    for key, ms in (
-        ("groupWait", t.group_wait_ms),
-        ("groupInterval", t.group_interval_ms),
-        ("repeatInterval", t.repeat_interval_ms),
-    ):
-        if ms is not None:
-            out[key] = format_duration(ms)
-    if r.mute:
-        out["muteTimeIntervals"] = list(r.mute)
-    if r.active:
-        out["activeTimeIntervals"] = list(r.active)
-    if r.routes:
-        out["routes"] = [route(c) for c in r.routes]
-    return out
-
-
 def inhibit_rule(rule: InhibitRule) -> dict[str, Any]:
     return {"sourceMatch": _matchers(rule.source), "targetMatch": _matchers(rule.target), "equal": list(rule.equal)}
 
@@ -132,7 +107,7 @@ def alertmanager_config(model: Model, routing: Routing, k8s: Kubernetes) -> dict
             entry.setdefault(key, []).append({**_defaults(routing, i.kind, k8s), **_fields(thaw(i.config), k8s)})
         receivers.append(entry)
     spec: dict[str, Any] = {
-        "route": route(routing.root),
+        "route": route_tree(routing.root, camel, _matchers),
         "receivers": receivers,
         "inhibitRules": [inhibit_rule(r) for r in routing.inhibit_rules],
     }

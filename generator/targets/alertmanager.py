@@ -12,8 +12,9 @@ from typing import Any
 from generator import conventions as conv
 from generator.model import Model
 from generator.model.durations import format_duration
-from generator.model.routing import Fields, InhibitRule, LabelMatcher, Route, Routing, Timing
+from generator.model.routing import Fields, InhibitRule, LabelMatcher, Route, Routing
 from generator.targets import Output
+from generator.targets._route_tree import route_tree, snake_case
 from generator.targets._templates import render as render_template
 
 
@@ -25,38 +26,8 @@ def thaw(value: object) -> Any:
     return value
 
 
-def _timing(t: Timing) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if t.group_by is not None:
-        out["group_by"] = list(t.group_by)
-    for key, ms in (
-        ("group_wait", t.group_wait_ms),
-        ("group_interval", t.group_interval_ms),
-        ("repeat_interval", t.repeat_interval_ms),
-    ):
-        if ms is not None:
-            out[key] = format_duration(ms)
-    return out
-
-
 def _matchers(ms: tuple[LabelMatcher, ...]) -> list[str]:
     return [m.text() for m in ms]
-
-
-def route(r: Route) -> dict[str, Any]:
-    out: dict[str, Any] = {"receiver": r.receiver}
-    if r.matchers:
-        out["matchers"] = _matchers(r.matchers)
-    if r.continue_:
-        out["continue"] = True
-    out.update(_timing(r.timing))
-    if r.mute:
-        out["mute_time_intervals"] = list(r.mute)
-    if r.active:
-        out["active_time_intervals"] = list(r.active)
-    if r.routes:
-        out["routes"] = [route(c) for c in r.routes]
-    return out
 
 
 def inhibit_rule(rule: InhibitRule) -> dict[str, Any]:
@@ -80,7 +51,7 @@ def config(model: Model, routing: Routing) -> dict[str, Any]:
     out: dict[str, Any] = {
         "global": glob,
         "templates": [templates],
-        "route": route(routing.root),
+        "route": route_tree(routing.root, snake_case, _matchers),
         "inhibit_rules": [inhibit_rule(r) for r in routing.inhibit_rules],
         "receivers": [{"name": r.name, **{f"{i.kind}_configs": [] for i in r.integrations}} for r in routing.receivers],
     }

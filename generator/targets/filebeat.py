@@ -14,6 +14,7 @@ conditions on the message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from generator import conventions as conv
@@ -21,8 +22,7 @@ from generator import logql
 from generator.model import Model
 from generator.model.logs import Condition, Elasticsearch, FilebeatOutput, Kafka, LogSource, TLSConfig
 from generator.targets import Output
-from generator.targets._templates import render as render_template
-from generator.targets.promtail import retention_text
+from generator.targets._log_shipper import ShippedSource, config_file
 
 
 def _condition(src: LogSource, c: Condition) -> list[dict[str, str]]:
@@ -52,8 +52,13 @@ def _processors(src: LogSource, decode: bool) -> list[dict[str, Any]]:
     return out
 
 
-def source_view(service: str, src: LogSource) -> dict[str, Any]:
-    decode = src.format == "json" and bool(src.redactions)
+@dataclass(frozen=True)
+class FilebeatSource(ShippedSource):
+    parsers: tuple[dict[str, Any], ...]
+    processors: tuple[dict[str, Any], ...]
+
+
+def _parsers(src: LogSource, decode: bool) -> list[dict[str, Any]]:
     parsers: list[dict[str, Any]] = []
     if src.multiline:
         m = src.multiline
@@ -62,15 +67,14 @@ def source_view(service: str, src: LogSource) -> dict[str, Any]:
         )
     if src.format == "json" and not decode:
         parsers.append({"kind": "ndjson"})
-    return {
-        "id": f"{service}-{src.key}",
-        "title": src.title,
-        "paths": src.paths,
-        "parsers": parsers,
-        "fields": src.static_labels,
-        "processors": _processors(src, decode),
-        "retention": retention_text(src.retention_ms),
-    }
+    return parsers
+
+
+def source_view(service: str, src: LogSource) -> FilebeatSource:
+    decode = src.format == "json" and bool(src.redactions)
+    return FilebeatSource.of(
+        service, src, parsers=tuple(_parsers(src, decode)), processors=tuple(_processors(src, decode))
+    )
 
 
 def _ssl(tls: TLSConfig, explicit_flag: bool) -> list[tuple[str, Any]]:
@@ -116,11 +120,10 @@ def render(model: Model) -> list[Output]:
     logs = model.logs
     if logs is None or logs.filebeat is None:
         return []
-    text = render_template(
+    return config_file(
+        model,
+        conv.filebeat_path(model.service.name),
         "filebeat/filebeat.yml.j2",
-        source=model.source,
-        service=model.service.name,
-        sources=[source_view(model.service.name, s) for s in logs.filebeat_sources()],
+        [source_view(model.service.name, s) for s in logs.filebeat_sources()],
         output=output_view(logs.filebeat),
     )
-    return [Output(conv.filebeat_path(model.service.name), "text", text.rstrip("\n") + "\n", model.source)]

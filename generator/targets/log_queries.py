@@ -13,7 +13,7 @@ from generator.logql import stream_selector
 from generator.model import Model
 from generator.model.logs import Elasticsearch
 from generator.targets import Output
-from generator.targets.promtail import retention_text
+from generator.targets._log_shipper import retention_text
 
 
 def render(model: Model) -> list[Output]:

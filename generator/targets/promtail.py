@@ -6,28 +6,25 @@ Reference: grafana/loki docs/sources/send-data/promtail/configuration.md and sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator import conventions as conv
 from generator.model import Model
-from generator.model.durations import format_duration
-from generator.model.logs import LogSource, TLSConfig
+from generator.model.logs import TLSConfig
 from generator.targets import Output
 from generator.targets._log_pipeline import Stage, stages
-from generator.targets._templates import render as render_template
+from generator.targets._log_shipper import ShippedSource, config_file
 
 
 @dataclass(frozen=True)
-class SourceView:
-    title: str
-    job_name: str
-    paths: tuple[str, ...]
-    labels: tuple[tuple[str, str], ...]
+class PipelineSource(ShippedSource):
+    """A source with the stages Promtail and Alloy run on its lines (they share the pipeline)."""
+
     stages: tuple[Stage, ...]
-    retention: str | None
 
 
-def tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
+def _tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
     """Promtail's and Alloy's tls_config keys; empty when TLS is off (the URL scheme decides)."""
     if not tls.enabled:
         return []
@@ -46,36 +43,22 @@ def tls_items(tls: TLSConfig) -> list[tuple[str, str | bool]]:
     return items
 
 
-def retention_text(ms: int | None) -> str | None:
-    """Retention in days when it is whole days (180d reads better than 25w5d)."""
-    if ms is None:
-        return None
-    day = 86_400_000
-    return f"{ms // day}d" if ms % day == 0 else format_duration(ms)
-
-
-def source_view(service: str, src: LogSource) -> SourceView:
-    return SourceView(
-        src.title,
-        f"{service}-{src.key}",
-        src.paths,
-        src.static_labels,
-        stages(src),
-        retention_text(src.retention_ms),
+def loki_agent_config(model: Model, path_of: Callable[[str], str], template: str, **context: object) -> list[Output]:
+    """Promtail's or Alloy's config: both ship the Loki sources through the same stages to the same Loki."""
+    logs = model.logs
+    if logs is None or logs.loki is None:
+        return []
+    service = model.service.name
+    return config_file(
+        model,
+        path_of(service),
+        template,
+        [PipelineSource.of(service, s, stages=stages(s)) for s in logs.loki_sources()],
+        loki=logs.loki,
+        tls=_tls_items(logs.loki.tls),
+        **context,
     )
 
 
 def render(model: Model) -> list[Output]:
-    logs = model.logs
-    if logs is None or logs.loki is None:
-        return []
-    text = render_template(
-        "promtail/promtail.yml.j2",
-        source=model.source,
-        service=model.service.name,
-        http_port=conv.PROMTAIL_HTTP_PORT,
-        loki=logs.loki,
-        tls=tls_items(logs.loki.tls),
-        sources=[source_view(model.service.name, s) for s in logs.loki_sources()],
-    )
-    return [Output(conv.promtail_path(model.service.name), "text", text.rstrip("\n") + "\n", model.source)]
+    return loki_agent_config(model, conv.promtail_path, "promtail/promtail.yml.j2", http_port=conv.PROMTAIL_HTTP_PORT)
