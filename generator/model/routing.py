@@ -61,6 +61,15 @@ class Timing:
     group_interval_ms: int | None
     repeat_interval_ms: int | None
 
+    def intervals(self) -> tuple[tuple[str, int], ...]:
+        """The intervals this route sets, by their Alertmanager names, in Alertmanager's order."""
+        named = (
+            ("group_wait", self.group_wait_ms),
+            ("group_interval", self.group_interval_ms),
+            ("repeat_interval", self.repeat_interval_ms),
+        )
+        return tuple((name, ms) for name, ms in named if ms is not None)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:

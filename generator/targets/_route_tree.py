@@ -32,13 +32,8 @@ def route_tree(r: Route, key: KeyName, matchers: MatcherList) -> dict[str, Any]:
     t = r.timing
     if t.group_by is not None:
         out[key("group_by")] = list(t.group_by)
-    for name, ms in (
-        ("group_wait", t.group_wait_ms),
-        ("group_interval", t.group_interval_ms),
-        ("repeat_interval", t.repeat_interval_ms),
-    ):
-        if ms is not None:
-            out[key(name)] = format_duration(ms)
+    for name, ms in t.intervals():
+        out[key(name)] = format_duration(ms)
     if r.mute:
         out[key("mute_time_intervals")] = list(r.mute)
     if r.active:

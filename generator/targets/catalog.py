@@ -305,15 +305,7 @@ def route_views(routing: Routing) -> list[RouteView]:
 
     def walk(r: Route, depth: int, path: str) -> None:
         t = r.timing
-        timing = [
-            f"{name} {format_duration(ms)}"
-            for name, ms in (
-                ("group_wait", t.group_wait_ms),
-                ("group_interval", t.group_interval_ms),
-                ("repeat_interval", t.repeat_interval_ms),
-            )
-            if ms is not None
-        ]
+        timing = [f"{name} {format_duration(ms)}" for name, ms in t.intervals()]
         if t.group_by is not None:
             timing.insert(0, "group_by [" + ", ".join(t.group_by) + "]")
         intervals = [f"muted {', '.join(r.mute)}"] if r.mute else []

@@ -34,13 +34,7 @@ def _label(r: Route, path: str) -> str:
     t = r.timing
     if t.group_by is not None:
         lines.append("group_by: " + (", ".join(t.group_by) or "(none)"))
-    for name, ms in (
-        ("group_wait", t.group_wait_ms),
-        ("group_interval", t.group_interval_ms),
-        ("repeat_interval", t.repeat_interval_ms),
-    ):
-        if ms is not None:
-            lines.append(f"{name}: {format_duration(ms)}")
+    lines += [f"{name}: {format_duration(ms)}" for name, ms in t.intervals()]
     if r.mute:
         lines.append("mute: " + ", ".join(r.mute))
     if r.active:
