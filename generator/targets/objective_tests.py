@@ -33,7 +33,15 @@ from generator.model.indicators import AlertRule
 from generator.model.objectives import BurnAlert, BurnWindow, LatencySli, Objective, RatioSli, Sli
 from generator.targets import Output
 from generator.targets.prometheus import objective_rule_groups
-from generator.targets.promtool_tests import ceil_to, labels_text, matches, num, selector_labels, series_text
+from generator.targets.promtool_tests import (
+    ceil_to,
+    labels_text,
+    matches,
+    num,
+    selector_labels,
+    series_text,
+    promtool_group,
+)
 
 EVAL_MS = 15 * 60_000  # the tests' evaluation interval: a day of ticket scenario in ~100 steps
 SAMPLE_MS = 2 * 60_000  # a 5m rate always holds two or three samples
@@ -174,18 +182,8 @@ class _Scenarios:
         if series is None:
             return None
         minutes = [n for n, _ in segments]
-        g: dict[str, Any] = {
-            "name": f"objective {self.obj.key}: {name}",
-            "interval": format_duration(SAMPLE_MS),
-            "input_series": [{"series": s.text, "values": values_text(s, minutes)} for s in series],
-        }
-        alerts = [c for kind, c in checks if kind == "alert"]
-        exprs = [c for kind, c in checks if kind == "promql"]
-        if alerts:
-            g["alert_rule_test"] = alerts
-        if exprs:
-            g["promql_expr_test"] = exprs
-        return g
+        inputs = [(s.text, values_text(s, minutes)) for s in series]
+        return promtool_group(f"objective {self.obj.key}: {name}", SAMPLE_MS, inputs, checks)
 
     def fires_once_full(
         self, alert: BurnAlert, pair: BurnWindow, other_alert: AlertRule | None, isolate: bool

@@ -94,6 +94,22 @@ def ceil_to(ms: int, step: int) -> int:
     return -(-ms // step) * step
 
 
+def promtool_group(
+    name: str, interval_ms: int, series: list[tuple[str, str]], checks: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """One promtool test group: its series, then its alert checks and its PromQL checks."""
+    g: dict[str, Any] = {"name": name, "interval": format_duration(interval_ms)}
+    # Written out even when empty: the test file schema editors use requires the key.
+    g["input_series"] = [{"series": s, "values": v} for s, v in series]
+    alerts = [c for kind, c in checks if kind == "alert"]
+    exprs = [c for kind, c in checks if kind == "promql"]
+    if alerts:
+        g["alert_rule_test"] = alerts
+    if exprs:
+        g["promql_expr_test"] = exprs
+    return g
+
+
 @dataclass(frozen=True, slots=True)
 class _State:
     """When an alert of a test group fires (None: never) and the series and value it fires for."""
@@ -184,20 +200,7 @@ class _Builder:
     def silent_check(rule: AlertRule, at: int) -> tuple[str, dict[str, Any]]:
         return "alert", {"alertname": rule.name, "eval_time": format_duration(at), "exp_alerts": []}
 
-    @staticmethod
-    def group(
-        name: str, interval_ms: int, series: list[tuple[str, str]], checks: list[tuple[str, dict[str, Any]]]
-    ) -> dict[str, Any]:
-        g: dict[str, Any] = {"name": name, "interval": format_duration(interval_ms)}
-        # Written out even when empty: the test file schema editors use requires the key.
-        g["input_series"] = [{"series": s, "values": v} for s, v in series]
-        alerts = [c for kind, c in checks if kind == "alert"]
-        exprs = [c for kind, c in checks if kind == "promql"]
-        if alerts:
-            g["alert_rule_test"] = alerts
-        if exprs:
-            g["promql_expr_test"] = exprs
-        return g
+    group = staticmethod(promtool_group)
 
     # -- indicator groups -------------------------------------------------------------------------
     def record_labels(self, ind: Indicator) -> dict[str, str]:
