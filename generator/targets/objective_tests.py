@@ -38,9 +38,9 @@ from generator.targets.promtool_tests import (
     labels_text,
     matches,
     num,
+    promtool_group,
     selector_labels,
     series_text,
-    promtool_group,
 )
 
 EVAL_MS = 15 * 60_000  # the tests' evaluation interval: a day of ticket scenario in ~100 steps
