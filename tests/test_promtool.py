@@ -193,3 +193,28 @@ def test_an_alert_held_for_a_week_is_tested_on_a_coarser_clock(promtool: str, tm
         (tmp_path / posixpath.basename(path)).write_bytes(result.files[path])
     proc = promtool_run(promtool, "test", "rules", "rules.test.yml", "rules.long.test.yml", cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout.count("SUCCESS") == 2, proc.stdout + proc.stderr
+
+
+def test_an_empty_label_value_is_no_label_in_the_expected_alerts(promtool: str, tmp_path: Path) -> None:
+    """Prometheus drops a label set to "" from the alert; the generated tests expect it absent (found by make fuzz)."""
+    from generator import conventions as conv
+    from generator.compile import compile_specs
+
+    spec = tmp_path / "blank.yml"
+    spec.write_text(
+        "version: 1\n"
+        "service: {name: blank, job: blank, labels: {team: ''}}\n"
+        "severities: {warning: {priority: P2}}\n"
+        "metrics: {queue_depth: {type: gauge}}\n"
+        "indicators:\n"
+        "  queue: {gauge: {metric: queue_depth}, labels: {tier: ''}, thresholds: {warning: {value: 100, for: 1m}}}\n"
+    )
+    result = compile_specs([spec])
+    assert result.ok, [str(d) for d in result.diagnostics]
+    tests = yaml.safe_load(result.files[conv.rules_test_path("blank")])
+    expected = [e for g in tests["tests"] for c in g.get("alert_rule_test", []) for e in c["exp_alerts"]]
+    assert expected and all("team" not in e["exp_labels"] and "tier" not in e["exp_labels"] for e in expected)
+    for path in (conv.rules_path("blank"), conv.rules_test_path("blank")):
+        (tmp_path / posixpath.basename(path)).write_bytes(result.files[path])
+    proc = promtool_run(promtool, "test", "rules", "rules.test.yml", cwd=tmp_path)
+    assert proc.returncode == 0 and "SUCCESS" in proc.stdout, proc.stdout + proc.stderr

@@ -25,6 +25,13 @@ def alerts(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
         yield key, spec, ("alerts", key)
 
 
+def objectives(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
+    slos = section(doc, "objectives").get("slos")
+    for key, spec in (slos if isinstance(slos, dict) else {}).items():
+        if isinstance(spec, dict):
+            yield key, spec, ("objectives", "slos", key)
+
+
 def threshold_alerts(doc: Document) -> Iterator[tuple[str, str, str, PathKey]]:
     """(indicator key, severity, alert name, path of what names it) for every threshold's alert."""
     for key, spec, path in indicators(doc):

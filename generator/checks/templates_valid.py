@@ -27,6 +27,10 @@ PLACEHOLDERS = ("service", "alert", "indicator", "runbook", "severity")
 
 
 def _texts(doc: Document) -> Iterator[PathKey]:
+    for _, spec, path in _spec.objectives(doc):  # an objective's description is shown, not templated
+        for name, value in (spec.get("annotations") or {}).items():
+            if isinstance(value, str):
+                yield (*path, "annotations", name)
     for _, spec, path in [*_spec.indicators(doc), *_spec.alerts(doc)]:
         for key in ("summary", "description", "action"):
             if isinstance(spec.get(key), str):
@@ -44,7 +48,7 @@ def _texts(doc: Document) -> Iterator[PathKey]:
 def _label_values(doc: Document) -> Iterator[PathKey]:
     """Label values of alerts: Prometheus expands them as templates too, but monspec keeps them constant."""
     owners: list[PathKey] = [("service",)]
-    for _, spec, path in [*_spec.indicators(doc), *_spec.alerts(doc)]:
+    for _, spec, path in [*_spec.indicators(doc), *_spec.alerts(doc), *_spec.objectives(doc)]:
         owners.append(path)
         owners.extend((*path, "thresholds", sev) for sev, raw in (spec.get("thresholds") or {}).items())
     for owner in owners:

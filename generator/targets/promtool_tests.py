@@ -176,7 +176,8 @@ class _Builder:
 
     # -- expected alerts --------------------------------------------------------------------------
     def expected(self, rule: AlertRule, series_labels: dict[str, str], value: float) -> dict[str, Any] | None:
-        labels = {**series_labels, **dict(rule.labels)}
+        # A label set to "" is no label: Prometheus drops it from the alert (and from the series).
+        labels = {k: v for k, v in {**series_labels, **dict(rule.labels)}.items() if v != ""}
         try:
             annotations = {k: render_template(v, value, series_labels) for k, v in rule.annotations}
         except Unrenderable:
