@@ -156,26 +156,38 @@ def test_check_config_full(promtool: str, generated: Path, tmp_path: Path, servi
     assert "rule files found" in proc.stdout + proc.stderr
 
 
+def _compile_and_write(tmp_path: Path, service: str, text: str) -> dict[str, bytes]:
+    """Compile one spec, and write its Prometheus files (rules and unit tests) into tmp_path."""
+    from generator.compile import compile_specs
+
+    spec = tmp_path / f"{service}.yml"
+    spec.write_text(text)
+    result = compile_specs([spec])
+    assert result.ok, [str(d) for d in result.diagnostics]
+    for path, content in result.files.items():
+        if path.startswith(f"{service}/prometheus/rules"):
+            (tmp_path / posixpath.basename(path)).write_bytes(content)
+    return result.files
+
+
 def test_an_alert_held_for_a_week_is_tested_on_a_coarser_clock(promtool: str, tmp_path: Path) -> None:
     """`for: 1w` at a 30s clock would be 20,000 replays of every rule; the long file keeps it to hundreds."""
     from generator import conventions as conv
-    from generator.compile import compile_specs
     from generator.model.durations import parse_duration
 
-    spec = tmp_path / "idle.yml"
-    spec.write_text(
+    files = _compile_and_write(
+        tmp_path,
+        "idle",
         "version: 1\n"
         "service: {name: idle, job: idle}\n"
         "severities: {info: {priority: P3}, warning: {priority: P2}}\n"
         "metrics: {cpu_idle_ratio: {type: gauge}, queue_depth: {type: gauge}}\n"
         "indicators:\n"
         "  underused: {gauge: {metric: cpu_idle_ratio}, thresholds: {info: {value: 0.8, for: 1w}}}\n"
-        "  queue: {gauge: {metric: queue_depth}, thresholds: {warning: {value: 100, for: 5m}}}\n"
+        "  queue: {gauge: {metric: queue_depth}, thresholds: {warning: {value: 100, for: 5m}}}\n",
     )
-    result = compile_specs([spec])
-    assert result.ok, [str(d) for d in result.diagnostics]
-    main = yaml.safe_load(result.files[conv.rules_test_path("idle")])
-    long = yaml.safe_load(result.files[conv.rules_long_test_path("idle")])
+    main = yaml.safe_load(files[conv.rules_test_path("idle")])
+    long = yaml.safe_load(files[conv.rules_long_test_path("idle")])
 
     def steps(doc: dict) -> int:
         last = max(
@@ -189,8 +201,6 @@ def test_an_alert_held_for_a_week_is_tested_on_a_coarser_clock(promtool: str, tm
     assert all("underused" not in g["name"] for g in main["tests"])
     assert any("underused" in g["name"] and g.get("alert_rule_test") for g in long["tests"])
     assert steps(main) < 100 and steps(long) < 1000, (steps(main), steps(long))  # not 20,000
-    for path in (conv.rules_path("idle"), conv.rules_test_path("idle"), conv.rules_long_test_path("idle")):
-        (tmp_path / posixpath.basename(path)).write_bytes(result.files[path])
     proc = promtool_run(promtool, "test", "rules", "rules.test.yml", "rules.long.test.yml", cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout.count("SUCCESS") == 2, proc.stdout + proc.stderr
 
@@ -198,23 +208,19 @@ def test_an_alert_held_for_a_week_is_tested_on_a_coarser_clock(promtool: str, tm
 def test_an_empty_label_value_is_no_label_in_the_expected_alerts(promtool: str, tmp_path: Path) -> None:
     """Prometheus drops a label set to "" from the alert; the generated tests expect it absent (found by make fuzz)."""
     from generator import conventions as conv
-    from generator.compile import compile_specs
 
-    spec = tmp_path / "blank.yml"
-    spec.write_text(
+    files = _compile_and_write(
+        tmp_path,
+        "blank",
         "version: 1\n"
         "service: {name: blank, job: blank, labels: {team: ''}}\n"
         "severities: {warning: {priority: P2}}\n"
         "metrics: {queue_depth: {type: gauge}}\n"
         "indicators:\n"
-        "  queue: {gauge: {metric: queue_depth}, labels: {tier: ''}, thresholds: {warning: {value: 100, for: 1m}}}\n"
+        "  queue: {gauge: {metric: queue_depth}, labels: {tier: ''}, thresholds: {warning: {value: 100, for: 1m}}}\n",
     )
-    result = compile_specs([spec])
-    assert result.ok, [str(d) for d in result.diagnostics]
-    tests = yaml.safe_load(result.files[conv.rules_test_path("blank")])
+    tests = yaml.safe_load(files[conv.rules_test_path("blank")])
     expected = [e for g in tests["tests"] for c in g.get("alert_rule_test", []) for e in c["exp_alerts"]]
     assert expected and all("team" not in e["exp_labels"] and "tier" not in e["exp_labels"] for e in expected)
-    for path in (conv.rules_path("blank"), conv.rules_test_path("blank")):
-        (tmp_path / posixpath.basename(path)).write_bytes(result.files[path])
     proc = promtool_run(promtool, "test", "rules", "rules.test.yml", cwd=tmp_path)
     assert proc.returncode == 0 and "SUCCESS" in proc.stdout, proc.stdout + proc.stderr
