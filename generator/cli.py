@@ -348,6 +348,67 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     return failed or bad > 0
 
 
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prometheus", "url", required=True, help="Base URL of the Prometheus that holds the history.")
+@click.option("--from", "start", default="-7d", show_default=True, help="Start: now, -7d, RFC 3339 or unix seconds.")
+@click.option("--to", "end", default="now", show_default=True, help="End, in the same forms.")
+@click.option("--base", "base", multiple=True, type=click.Path(path_type=Path), help="The spec(s) before the change.")
+@click.option(
+    "--records",
+    type=click.Choice(["inline", "stored"]),
+    default="inline",
+    show_default=True,
+    help="inline: recording rules are replaced by their expressions; stored: read the series Prometheus recorded.",
+)
+@click.option("--timeout", "timeout", default="60s", show_default=True, help="Per-query time-out.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress on standard error.")
+@handle_errors
+def backtest(
+    specs: tuple[Path, ...],
+    url: str,
+    start: str,
+    end: str,
+    base: tuple[Path, ...],
+    records: str,
+    timeout: str,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """How often the alerts of SPECS would have fired and notified over a stretch of real history.
+
+    Runs each generated alert's expression as a range query at its rule group's interval against
+    Prometheus, replays `for` and `keep_firing_for`, and sends what fires through the routing
+    model (grouping, group intervals, inhibition). With --base, old and new side by side.
+    """
+    from generator.backtest import api, report, run
+    from generator.backtest.times import parse_time
+    from generator.model.durations import parse_duration
+
+    try:
+        t0, t1 = parse_time(start), parse_time(end)
+        limit = parse_duration(timeout) / 1000
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if t0 >= t1:
+        raise click.BadParameter(f"--from ({start}) must be before --to ({end})")
+    say = None if quiet else (lambda line: click.echo(f"backtest: {line}", err=True))
+    prom = api.Prometheus(url, timeout_s=limit, progress=say)
+
+    def one(paths: tuple[Path, ...]) -> run.Outcome:
+        result = _compile(paths, "human")
+        return run.run(result.models, result.files, prom, t0, t1, inline=records == "inline", progress=say)
+
+    try:
+        head = one(specs)
+        before = one(base) if base else None
+    except api.PrometheusError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(report.as_json(head, before) if fmt == "json" else report.as_markdown(head, before), nl=False)
+
+
 @main.command(name="import")
 @click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
