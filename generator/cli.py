@@ -349,6 +349,38 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
 
 
 @main.command()
+@click.argument("base")
+@click.argument("head")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--fail-on-weakening", is_flag=True, help="Exit 1 when a change weakens detection.")
+@handle_errors
+def diff(base: str, head: str, paths: tuple[str, ...], fmt: str, fail_on_weakening: bool) -> None:
+    """What changes between BASE and HEAD: alerts, routing, dashboards, logs and objectives.
+
+    BASE and HEAD are each a spec file, a folder of specs, an out/ tree or a git revision. For a
+    revision, PATHS (default: out) are the specs or out/ trees read at that revision. Changes that
+    weaken detection (a threshold moved away from firing, a longer `for`, a removed alert, a dropped
+    receiver...) are flagged.
+    """
+    from generator.review import compare, sides
+    from generator.review import report as review
+
+    try:
+        old = sides.load(base, paths, Path.cwd())
+        new = sides.load(head, paths, Path.cwd())
+    except sides.SideError as exc:
+        report(exc.diagnostics, "human")
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    changes = compare.compare(old.facts, new.facts)
+    render = review.as_json if fmt == "json" else review.as_markdown
+    click.echo(render(old.label, new.label, changes), nl=False)
+    if fail_on_weakening and any(c.weakens for c in changes):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prometheus", "url", required=True, help="Base URL of the Prometheus that holds the history.")
 @click.option("--from", "start", default="-7d", show_default=True, help="Start: now, -7d, RFC 3339 or unix seconds.")

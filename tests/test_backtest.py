@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.backtest.api import Prometheus as Api
 from tests.conftest import run_monspec
 from tests.test_objectives_prometheus import Prometheus
 
@@ -289,6 +290,31 @@ def test_backtest_firings_equal_promtool_on_the_same_series(
     checked = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, (checked.stdout + checked.stderr)[-6000:]
     assert len(tests) > 100
+
+    # --base: the same history judged by a spec whose queue warning sits higher fires less often.
+    older = tmp_path / "shop-base.yml"
+    older.write_text(SPEC.replace("thresholds: {warning: 100}", "thresholds: {warning: 155}"))
+    both = run_monspec(
+        "backtest", str(spec), "--base", str(older), "--prometheus", f"http://127.0.0.1:{server.port}",
+        "--from", str(begin), "--to", str(end), "--format", "json", "--quiet",
+    )  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    sides = json.loads(both.stdout)
+    queue = {side: next(a for a in sides[side]["alerts"] if a["alert"] == "QueueWarning") for side in ("base", "head")}
+    assert queue["head"]["firings"] == 1 and queue["base"]["firings"] == 0, queue
+    text = run_monspec(
+        "backtest", str(spec), "--base", str(older), "--prometheus", f"http://127.0.0.1:{server.port}",
+        "--from", str(begin), "--to", str(end), "--quiet",
+    )  # fmt: skip
+    assert "| QueueWarning | warning | 0 (0s), 0 sent | 1 (10m), 1 sent |" in text.stdout, text.stdout
+
+    # A long range in pieces (here of 7 points) gives the very steps one query gives.
+    api = Api(f"http://127.0.0.1:{server.port}")
+    expr = 'sum by (code) (rate(requests_total{job="shop"}[5m])) > 0.3'
+    whole = {s.labels: s.steps for s in api.query_range(expr, begin, end, EVAL)}
+    api.max_points = 7
+    pieces = {s.labels: s.steps for s in api.query_range(expr, begin, end, EVAL)}
+    assert whole == pieces and whole
 
 
 def _selector(labels: dict[str, str]) -> str:

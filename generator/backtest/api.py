@@ -43,6 +43,7 @@ def _labels(metric: dict[str, str]) -> Labels:
 class Prometheus:
     url: str
     timeout_s: float = 60.0
+    max_points: int = MAX_POINTS
     progress: Callable[[str], None] | None = None
     sleep: Callable[[float], None] = time.sleep
 
@@ -69,9 +70,9 @@ class Prometheus:
     def query_range(self, expr: str, start: int, end: int, step: int) -> list[Series]:
         """The series EXPR yields at every STEP seconds from START to END (both on the step grid)."""
         found: dict[Labels, Series] = {}
-        pieces = list(range(start, end + 1, step * MAX_POINTS))
+        pieces = list(range(start, end + 1, step * self.max_points))
         for n, piece in enumerate(pieces, 1):
-            stop = min(end, piece + step * (MAX_POINTS - 1))
+            stop = min(end, piece + step * (self.max_points - 1))
             if self.progress is not None and len(pieces) > 1:
                 self.progress(f"piece {n}/{len(pieces)}")
             form = {"query": expr, "start": str(piece), "end": str(stop), "step": f"{step}s"}

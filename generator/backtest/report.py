@@ -65,6 +65,10 @@ def _cell(a: AlertOutcome | None, end: int) -> str:
     return f"{len(a.firings)} ({format_duration(secs * 1000)}), {len(a.notifications)} sent"
 
 
+def _fired(a: AlertOutcome, end: int) -> tuple[int, int, int]:
+    return len(a.firings), sum(f.seconds(end) for f in a.firings), len(a.notifications)
+
+
 def as_markdown(head: Outcome, base: Outcome | None) -> str:
     span = f"{_time(head.start)} to {_time(head.end)}"
     sent, fired, alerts = _counts(head)
@@ -72,19 +76,35 @@ def as_markdown(head: Outcome, base: Outcome | None) -> str:
     line = f"This spec would have sent **{sent}** notification(s): {fired} firing(s) of {alerts} alert(s)"
     if base is not None:
         b_sent, b_fired, b_alerts = _counts(base)
-        line += f"; before the change, {b_sent} ({b_fired} firing(s) of {b_alerts} alert(s))"
+        line += f"; before the change, **{b_sent}** ({b_fired} firing(s) of {b_alerts} alert(s))"
     lines += [line + ".", ""]
     rows = _rows(head, base)
     if base is not None:
-        lines += ["| alert | severity | before | after |", "|---|---|---|---|"]
-        lines += [f"| {k[1]} | {k[2]} | {_cell(b, base.end)} | {_cell(h, head.end)} |" for k, b, h in rows]
+        changed = [(k, b, h) for k, b, h in rows if _cell(b, base.end) != _cell(h, head.end)]
+        if changed:
+            lines += ["| alert | severity | before | after |", "|---|---|---|---|"]
+            lines += [f"| {k[1]} | {k[2]} | {_cell(b, base.end)} | {_cell(h, head.end)} |" for k, b, h in changed]
+            lines.append("")
+        same = len(rows) - len(changed)
+        lines.append(
+            f"{same} other alert(s) fire and notify exactly as before."
+            if changed
+            else "Every alert fires and notifies exactly as before."
+        )
     else:
-        lines += ["| alert | severity | firings (time firing), notifications | first | last |", "|---|---|---|---|---|"]
-        for _, _, h in rows:
-            assert h is not None
-            first = _time(h.firings[0].start) if h.firings else "—"
-            last = _time(max(f.start for f in h.firings)) if h.firings else "—"
-            lines.append(f"| {h.alert.name} | {h.alert.severity} | {_cell(h, head.end)} | {first} | {last} |")
+        loud = [h for _, _, h in rows if h is not None and h.firings]
+        if loud:
+            lines += [
+                "| alert | severity | firings (time firing), notifications | first | last |",
+                "|---|---|---|---|---|",
+            ]
+            for h in loud:
+                first, last = _time(h.firings[0].start), _time(max(f.start for f in h.firings))
+                lines.append(f"| {h.alert.name} | {h.alert.severity} | {_cell(h, head.end)} | {first} | {last} |")
+            lines.append("")
+        quiet = [h.alert.name for _, _, h in rows if h is not None and not h.firings and not h.error]
+        if quiet:
+            lines.append(f"Silent over the whole range: {', '.join(quiet)}.")
     errors = [a for a in head.alerts if a.error]
     if errors:
         lines += ["", "Not backtested:", *(f"- {a.alert.name}: {a.error}" for a in errors)]
