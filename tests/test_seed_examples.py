@@ -78,6 +78,8 @@ MOLTBOT_GUIDE = [
     ),
     Alert("BruteForceAttempt", "critical", above(100), "2m", reads="clawdbot:auth_failure_rate_1h"),
     Alert("RbacDenialSpike", "warning", above(25), "5m", reads="clawdbot:rbac_denied_rate_1h", compliance="CC6.2"),
+    # The RBAC Denial Rate section's alert: > 50/h for 5m, under its name; the table calls it critical.
+    Alert("HighRbacDenialRate", "critical", above(50), "5m", compliance="CC6.2"),
     # `up{job="clawdbot"} == 0`: up is 0 or 1, the spec says `<= 0`.
     Alert("GatewayDown", "critical", (("<=", 0),), "1m", compliance="CC4.1"),
     Alert("HighMessageErrorRate", "warning", above(0.1), "5m", reads="clawdbot:message_error_rate_5m"),
@@ -88,9 +90,8 @@ MOLTBOT_TABLES = [
     # alert, for 5m, whose name the complete configuration reuses).
     Alert("AuthFailureRatioWarning", "warning", above(0.05), compliance="CC6.2"),
     Alert("AuthFailureRatioCritical", "critical", above(0.15), "5m", compliance="CC6.2"),
-    # RBAC Denial Rate: warning 10-50/h, critical > 50/h (the earlier HighRbacDenialRate condition).
+    # RBAC Denial Rate: warning 10-50/h (critical > 50/h is HighRbacDenialRate above).
     Alert("RbacDenialRateWarning", "warning", above(10)),
-    Alert("RbacDenialRateCritical", "critical", above(50)),
     Alert("UniqueFailedActorsWarning", "warning", above(3)),
     Alert("UniqueFailedActorsCritical", "critical", above(10)),
     Alert("RateLimitActivationsWarning", "warning", above(10)),
@@ -101,7 +102,9 @@ MOLTBOT_TABLES = [
     # Security Audit Score targets: critical findings 0, warning findings < 5.
     Alert("SecurityAuditCriticalFindingsWarning", "warning", above(0)),
     Alert("SecurityAuditWarningFindingsWarning", "warning", ((">=", 5),)),
-    # Weekly report targets: RBAC denials < 70, unique failed actors < 21, uptime > 99.9 %.
+    # Weekly report targets: auth failure rate < 5 %, RBAC denials < 70, unique failed actors < 21,
+    # uptime > 99.9 %.
+    Alert("AuthFailureRatioWeeklyWarning", "warning", ((">=", 0.05),), "1h", compliance="CC6.2"),
     Alert("RbacDenialsWeeklyWarning", "warning", ((">=", 70),)),
     Alert("UniqueFailedActorsWeeklyWarning", "warning", ((">=", 21),)),
     Alert("GatewayAvailabilityWeeklyWarning", "warning", (("<=", 0.999),), compliance="CC4.1"),
