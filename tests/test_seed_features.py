@@ -230,7 +230,7 @@ def test_catalog_names_what_templates_will_show(service: str) -> None:
     prose = re.sub(r"`[^`]*`", "", prose)
     assert "{{" not in prose, "an annotation template printed raw"
     if service == "moltbot":
-        section = text.split("\n### HighAuthFailureRate\n", 1)[1].split("\n### ", 1)[0]
+        section = text.split("\n### HighAuthFailureRate warning\n", 1)[1].split("\n### ", 1)[0]
         assert "\\<value> auth failures in the last hour" in section
 
 

@@ -35,21 +35,11 @@ def _references(doc: Document) -> Iterator[tuple[str, PathKey]]:
             yield spec["logs"], (*path, "logs")
 
 
-def _loki_sources(doc: Document) -> list[str]:
-    logs = _spec.section(doc, "logs")
-    out = []
-    for key, src, _ in _spec.log_sources(doc):
-        to = src.get("to")
-        if ("loki" in to) if isinstance(to, list) else "loki" in logs:
-            out.append(key)
-    return out
-
-
 def check(doc: Document) -> Iterator[Diagnostic]:
     refs = list(_references(doc))
     if not refs:
         return
-    shipped = _loki_sources(doc)
+    shipped = [k for k, src, _ in _spec.log_sources(doc) if _spec.ships_to(doc, src, "loki")]
     every = [k for k, _, _ in _spec.log_sources(doc)]
     for ref, path in refs:
         if ref in shipped:

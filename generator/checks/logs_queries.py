@@ -33,11 +33,6 @@ from generator.logql import QueryError, selector_labels
 NAME = "logs/query"
 
 
-def _ships(logs: dict[str, Any], src: dict[str, Any], dest: str) -> bool:
-    to = src.get("to")
-    return dest in to if isinstance(to, list) else dest in logs
-
-
 def _logql(doc: Document, src: dict[str, Any], query: str, path: PathKey) -> Iterator[Diagnostic]:
     try:
         selectors = selector_labels(query)
@@ -69,14 +64,13 @@ def _logql(doc: Document, src: dict[str, Any], query: str, path: PathKey) -> Ite
 
 
 def check(doc: Document) -> Iterator[Diagnostic]:
-    logs = _spec.section(doc, "logs")
     for _, src, path in _spec.log_sources(doc):
         for key, q in (src.get("queries") or {}).items():
             qpath = (*path, "queries", key)
             if not isinstance(q, dict):
                 continue
             if isinstance(q.get("logql"), str):
-                if not _ships(logs, src, "loki"):
+                if not _spec.ships_to(doc, src, "loki"):
                     yield error(
                         NAME,
                         "a LogQL query on a source that is not shipped to Loki",
@@ -85,7 +79,7 @@ def check(doc: Document) -> Iterator[Diagnostic]:
                     )
                 else:
                     yield from _logql(doc, src, q["logql"], (*qpath, "logql"))
-            if isinstance(q.get("kql"), str) and not _ships(logs, src, "elasticsearch"):
+            if isinstance(q.get("kql"), str) and not _spec.ships_to(doc, src, "elasticsearch"):
                 yield error(
                     NAME,
                     "a KQL query on a source that is not shipped to Elasticsearch",
