@@ -273,6 +273,15 @@ def alloy_path(service: str) -> str:
     return f"{service}/alloy/config.alloy"
 
 
+def kibana_saved_objects_path(service: str) -> str:
+    return f"{service}/kibana/saved-objects.ndjson"
+
+
+def kibana_object_id(service: str, kind: str, name: str) -> str:
+    """Kibana ids of a service's saved objects: stable, so importing again overwrites, never duplicates."""
+    return f"monspec-{service[:40]}-{kind}-{_uid_digest(service, f'{kind}/{name}')}"
+
+
 def log_queries_path(service: str) -> str:
     return f"{service}/logs/queries.yml"
 

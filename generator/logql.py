@@ -6,6 +6,7 @@ and KQL (Kibana); all of them are built here so that the three places agree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from generator.model.logs import Condition, Field, LogCounter, LogSource
@@ -88,3 +89,76 @@ def kql(source: LogSource, where: tuple[Condition, ...] = (), line: str | None =
         alternatives = " or ".join(kql_string(v) for v in c.values)
         parts.append(f"{c.field.path}: ({alternatives})" if len(c.values) > 1 else f"{c.field.path}: {alternatives}")
     return " and ".join(parts)
+
+
+class QueryError(ValueError):
+    """A saved LogQL query that monspec cannot tie to its source's stream."""
+
+
+_MATCHER = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*(?:,|$)')
+
+
+def _selector_spans(query: str) -> list[tuple[int, int]]:
+    """Start and end of every stream selector `{...}`: braces outside string literals."""
+    spans, i, start = [], 0, -1
+    while i < len(query):
+        ch = query[i]
+        if ch in '"`':
+            end = query.find("`", i + 1) if ch == "`" else _string_end(query, i)
+            if end < 0:
+                raise QueryError("a string literal is not closed")
+            i = end + 1
+            continue
+        if ch == "{":
+            if start >= 0:
+                raise QueryError("a stream selector opens inside another")
+            start = i
+        elif ch == "}":
+            if start < 0:
+                raise QueryError("a `}` closes no stream selector")
+            spans.append((start, i + 1))
+            start = -1
+        i += 1
+    if start >= 0:
+        raise QueryError("a stream selector is not closed")
+    return spans
+
+
+def _string_end(text: str, i: int) -> int:
+    j = i + 1
+    while j < len(text):
+        if text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == '"':
+            return j
+        j += 1
+    return -1
+
+
+def selector_labels(query: str) -> list[list[str]]:
+    """The label names each stream selector of a LogQL query matches on."""
+    out = []
+    for a, b in _selector_spans(query):
+        body, names, pos = query[a + 1 : b - 1], [], 0
+        while body[pos:].strip():
+            m = _MATCHER.match(body, pos)
+            if not m:
+                raise QueryError(f"cannot read the matchers of {query[a:b]}")
+            names.append(m.group(1))
+            pos = m.end()
+        out.append(names)
+    if not out:
+        raise QueryError("the query has no stream selector `{...}`")
+    return out
+
+
+def on_stream(source: LogSource, query: str) -> str:
+    """The query with the source's job and source matchers put first into every stream selector."""
+    base = stream_selector(source)[1:-1]
+    parts, last = [], 0
+    for a, b in _selector_spans(query):
+        inner = query[a + 1 : b - 1].strip()
+        parts.append(query[last:a] + "{" + base + (", " + inner if inner else "") + "}")
+        last = b
+    return "".join(parts) + query[last:]

@@ -108,7 +108,10 @@ FILEBEAT_TOP = {
     "setup.ilm.enabled",
     "setup.template.name",
     "setup.template.pattern",
+    "setup.kibana",
 }
+# filebeat.reference.yml, "Kibana": setup.kibana's settings.
+FILEBEAT_KIBANA_KEYS = {"host", "protocol", "username", "password", "api_key", "path", "space.id", "ssl.enabled"}
 
 # Alloy: grafana/alloy docs/sources/reference/components/ (local/local.file_match.md,
 # loki/loki.source.file.md, loki/loki.process.md, loki/loki.write.md).
@@ -245,6 +248,8 @@ def filebeat_problems(doc: dict[str, Any]) -> list[str]:
     outputs = [k for k in doc if k.startswith("output.")]
     if len(outputs) != 1:
         problems.append(f"exactly one output must be enabled (reference: 'Configure the output'), got {outputs}")
+    if "setup.kibana" in doc:
+        problems += _unknown("setup.kibana", set(doc["setup.kibana"]), FILEBEAT_KIBANA_KEYS)
     for out in outputs:
         problems += _unknown(out, set(doc[out]), FILEBEAT_OUTPUTS.get(out, set()))
         mode = doc[out].get("ssl.verification_mode")

@@ -168,7 +168,7 @@ def test_catalog_receivers_are_what_amtool_routes_each_alert_to(amtool: str, gen
     rows = summary_rows((generated / service / "catalog.md").read_text())
     alerts = generated_alerts(generated, service)
     config = generated / service / "alertmanager" / "alertmanager.yml"
-    by_key = {(a["alert"], a["labels"].get("escalation")): a for a in alerts}
+    by_key = {(a["alert"], variant(alerts, a)): a for a in alerts}
     listed = []
     for row in rows:
         name, _, tier = row["Alert"].partition(" (")
@@ -179,12 +179,20 @@ def test_catalog_receivers_are_what_amtool_routes_each_alert_to(amtool: str, gen
         assert row["Receivers"].split(", ") == amtool_routes(amtool, config, labels), key
 
 
+def variant(alerts: list[dict[str, Any]], alert: dict[str, Any]) -> str | None:
+    """What tells an alert apart from others of its name: the severity when the name is shared, the tier."""
+    shared = sum(1 for a in alerts if a["alert"] == alert["alert"] and "escalation" not in a["labels"]) > 1
+    parts = [alert["labels"]["severity"] if shared else None, alert["labels"].get("escalation")]
+    return " ".join(p for p in parts if p) or None
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_catalog_entries_carry_what_the_rules_say(generated: Path, service: str) -> None:
     catalog = (generated / service / "catalog.md").read_text()
-    for alert in generated_alerts(generated, service):
-        tier = alert["labels"].get("escalation")
-        heading = f"### {alert['alert']}" + (f" {tier}" if tier else "")
+    alerts = generated_alerts(generated, service)
+    for alert in alerts:
+        shown = variant(alerts, alert)
+        heading = f"### {alert['alert']}" + (f" {shown}" if shown else "")
         assert heading + "\n" in catalog
         section = catalog.split(heading + "\n", 1)[1].split("\n### ", 1)[0]
         assert f"- For: {alert.get('for', '0s')}\n" in section

@@ -227,9 +227,9 @@ def test_seed_dashboard_settings() -> None:
 
 
 def test_memory_service_dashboard_organisation() -> None:
-    """The guide's four dashboards: overview, security, performance, incident response."""
+    """The guide's four dashboards: overview, security, performance, incident response (and its query examples)."""
     files = sorted(p.stem for p in (OUT / "memory-service" / "grafana" / "dashboards").glob("*.json"))
-    assert files == ["incident-response", "overview", "performance", "security"]
+    assert files == ["incident-response", "overview", "performance", "security", "trends"]
 
 
 def test_every_example_has_a_board() -> None:

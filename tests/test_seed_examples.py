@@ -78,19 +78,20 @@ MOLTBOT_GUIDE = [
     ),
     Alert("BruteForceAttempt", "critical", above(100), "2m", reads="clawdbot:auth_failure_rate_1h"),
     Alert("RbacDenialSpike", "warning", above(25), "5m", reads="clawdbot:rbac_denied_rate_1h", compliance="CC6.2"),
+    # The RBAC Denial Rate section's alert: > 50/h for 5m, under its name; the table calls it critical.
+    Alert("HighRbacDenialRate", "critical", above(50), "5m", compliance="CC6.2"),
     # `up{job="clawdbot"} == 0`: up is 0 or 1, the spec says `<= 0`.
     Alert("GatewayDown", "critical", (("<=", 0),), "1m", compliance="CC4.1"),
     Alert("HighMessageErrorRate", "warning", above(0.1), "5m", reads="clawdbot:message_error_rate_5m"),
     Alert("QueueBacklog", "warning", above(100), "5m"),
 ]
 MOLTBOT_TABLES = [
-    # Authentication Failure Rate: warning 5-15 %, critical > 15 % (the earlier section's ratio
-    # alert, for 5m, whose name the complete configuration reuses).
+    # Authentication Failure Rate: warning 5-15 %, critical > 15 % (the section's own ratio alert,
+    # for 5m, under the name the complete configuration gives its > 50/h warning too).
     Alert("AuthFailureRatioWarning", "warning", above(0.05), compliance="CC6.2"),
-    Alert("AuthFailureRatioCritical", "critical", above(0.15), "5m", compliance="CC6.2"),
-    # RBAC Denial Rate: warning 10-50/h, critical > 50/h (the earlier HighRbacDenialRate condition).
+    Alert("HighAuthFailureRate", "critical", above(0.15), "5m", compliance="CC6.2"),
+    # RBAC Denial Rate: warning 10-50/h (critical > 50/h is HighRbacDenialRate above).
     Alert("RbacDenialRateWarning", "warning", above(10)),
-    Alert("RbacDenialRateCritical", "critical", above(50)),
     Alert("UniqueFailedActorsWarning", "warning", above(3)),
     Alert("UniqueFailedActorsCritical", "critical", above(10)),
     Alert("RateLimitActivationsWarning", "warning", above(10)),
@@ -101,7 +102,9 @@ MOLTBOT_TABLES = [
     # Security Audit Score targets: critical findings 0, warning findings < 5.
     Alert("SecurityAuditCriticalFindingsWarning", "warning", above(0)),
     Alert("SecurityAuditWarningFindingsWarning", "warning", ((">=", 5),)),
-    # Weekly report targets: RBAC denials < 70, unique failed actors < 21, uptime > 99.9 %.
+    # Weekly report targets: auth failure rate < 5 %, RBAC denials < 70, unique failed actors < 21,
+    # uptime > 99.9 %.
+    Alert("AuthFailureRatioWeeklyWarning", "warning", ((">=", 0.05),), "1h", compliance="CC6.2"),
     Alert("RbacDenialsWeeklyWarning", "warning", ((">=", 70),)),
     Alert("UniqueFailedActorsWeeklyWarning", "warning", ((">=", 21),)),
     Alert("GatewayAvailabilityWeeklyWarning", "warning", (("<=", 0.999),), compliance="CC4.1"),
@@ -117,8 +120,7 @@ EXPRESS_GUIDE = [
     Alert("PerformanceDegradation", "critical", above(0.2)),  # > 20 % increase in response times
     Alert("RateLimitHits", "warning", above(10)),  # > 10 violations per minute
     Alert("AuditLogIssues", "warning", ((">", 0), (">", 0)), compound=True),  # audit logging failures
-    Alert("ResourceUsageCpu", "warning", above(80)),  # > 80 % CPU
-    Alert("ResourceUsageMemory", "warning", above(80)),  # > 80 % memory
+    Alert("ResourceUsage", "warning", above(80)),  # > 80 % CPU/memory, one alert per resource
 ]
 EXPRESS_TABLES = [
     Alert("AuthSuccessRateWarning", "warning", below(0.995)),  # KPI: auth success > 99.5 %
@@ -285,12 +287,15 @@ def rules(service: str) -> list[tuple[str, int, dict[str, Any]]]:
     return [(g["name"], i, r) for g in rule_file(service)["groups"] for i, r in enumerate(g.get("rules") or [])]
 
 
-def find_alert(service: str, name: str) -> tuple[str, int, dict[str, Any]]:
+def find_alert(service: str, name: str, severity: str | None = None) -> tuple[str, int, dict[str, Any]]:
     # Escalated copies share the alert's name and carry an `escalation` label; the guide's alert is the base.
+    # Two alerts may share a name when their severities differ (seed 000's HighAuthFailureRate).
     found = [
         (g, i, r)
         for g, i, r in rules(service)
-        if r.get("alert") == name and "escalation" not in (r.get("labels") or {})
+        if r.get("alert") == name
+        and "escalation" not in (r.get("labels") or {})
+        and (severity is None or (r.get("labels") or {}).get("severity") == severity)
     ]
     assert found, f"{service}: no alerting rule named {name}"
     assert len(found) == 1, f"{service}: {len(found)} alerting rules named {name}"
@@ -307,7 +312,7 @@ def cases(which: str) -> list[Any]:
 
 # --- tests -------------------------------------------------------------------------------------
 def check_alert(service: str, want: Alert) -> None:
-    group, position, rule = find_alert(service, want.name)
+    group, position, rule = find_alert(service, want.name, want.severity)
     expr = " ".join(str(rule["expr"]).split())
     labels = rule.get("labels") or {}
     annotations = rule.get("annotations") or {}
@@ -379,14 +384,16 @@ def test_guide_recording_rule(service: str, record: str) -> None:
 
 @pytest.mark.parametrize("service", sorted(SEEDS))
 def test_every_rule_group_is_well_formed(service: str) -> None:
-    """Each rule is exactly one of record/alert; names are unique; recording rules precede alerts."""
+    """Each rule is exactly one of record/alert; names are unique (an alert's with its severity);
+    recording rules precede alerts."""
     seen: set[str] = set()
     for group in rule_file(service)["groups"]:
         kinds = []
         for rule in group.get("rules") or []:
             assert ("record" in rule) != ("alert" in rule), f"{service}/{group['name']}: {rule}"
             name = rule.get("record") or rule.get("alert")
-            name += "/" + str((rule.get("labels") or {}).get("escalation", ""))
+            labels = rule.get("labels") or {}
+            name += "/" + str(labels.get("severity", "")) + "/" + str(labels.get("escalation", ""))
             assert name not in seen, f"{service}: {name} defined twice"
             seen.add(name)
             kinds.append("record" in rule)

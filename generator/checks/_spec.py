@@ -84,6 +84,12 @@ def log_sources(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
             yield key, spec, ("logs", "sources", key)
 
 
+def ships_to(doc: Document, src: dict[str, Any], dest: str) -> bool:
+    """Whether a log source ships to a destination: its `to`, else every destination configured."""
+    to = src.get("to")
+    return dest in to if isinstance(to, list) else dest in section(doc, "logs")
+
+
 def log_counters(doc: Document) -> Iterator[tuple[str, dict[str, Any], PathKey]]:
     """(metric key, metric-like spec, path) of every counter declared under `logs.sources.*.count`.
 

@@ -31,6 +31,8 @@ from generator.model.indicators import (
     RawQuery,
     Threshold,
 )
+from generator.model.log_links import logs_url
+from generator.model.logs import Logs
 from generator.model.metrics import Metric, Selector, matchers
 from generator.model.promql import number, render
 from generator.model.service import (
@@ -109,7 +111,7 @@ def build(doc: Document, profiles: tuple[str, ...] | None = None) -> Model:
 
     # The overview dashboard has one panel per indicator, in spec order; alerts link to theirs.
     panel_ids = {key: conv.overview_panel_id(i) for i, key in enumerate(d.get("indicators") or {})}
-    ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids)
+    ctx = _Context(service, defaults, by_sev, by_metric, default_group, panel_ids, logs)
     indicators = tuple(ctx.indicator(k, spec) for k, spec in (d.get("indicators") or {}).items())
     alerts = tuple(ctx.free_alert(k, spec, prometheus) for k, spec in (d.get("alerts") or {}).items())
     objectives = build_objectives(d.get("objectives"), ctx, severities)
@@ -171,6 +173,7 @@ class _Context:
         metrics: dict[str, Metric],
         default_group: str,
         panel_ids: dict[str, int],
+        logs: Logs | None = None,
     ) -> None:
         self.service = service
         self.defaults = defaults
@@ -178,6 +181,7 @@ class _Context:
         self.metrics = metrics
         self.default_group = default_group
         self.panel_ids = panel_ids
+        self.logs = logs
 
     # -- queries --------------------------------------------------------------------------------
     def selector(self, raw: str | dict[str, Any]) -> Selector:
@@ -264,6 +268,9 @@ class _Context:
             out["runbook_url"] = go_template_literal(runbook)
         if dashboard:
             out["dashboard_url"] = go_template_literal(dashboard)
+        logs = logs_url(self.defaults, self.logs, spec)
+        if logs:
+            out["logs_url"] = go_template_literal(logs)
         if spec.get("action"):
             out["action"] = str(spec["action"]).strip()
         if spec.get("compliance"):
@@ -353,7 +360,7 @@ class _Context:
                     ),
                     self.runbook_url(spec.get("runbook"), name, key, sev.name),
                     dashboard,
-                    {},
+                    {"logs": spec["logs"]} if spec.get("logs") else {},
                     None,
                 ),
                 group,

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import conventions as conv
 from generator.model.build_objectives import window_text
-from generator.model.dashboard_colors import OK_COLOR, severity_colors, threshold_steps
+from generator.model.dashboard_colors import OK_COLOR, severity_colors, spec_steps, threshold_steps
 from generator.model.dashboards import (
     LOKI,
     PROMETHEUS,
@@ -152,6 +152,7 @@ class _Builder:
             runbook_links(ind) + _links(raw),
             "",
             ind.key,
+            raw.get("color_mode", "background"),
         )
 
     def describe(self, ind: Indicator) -> str:
@@ -177,6 +178,8 @@ class _Builder:
         )
         ref = self.indicators.get(raw["thresholds"]) if raw.get("thresholds") else None
         steps = threshold_steps(ref, self.colors) if ref else (Step(None, self.colors[OK_COLOR]),)
+        if raw.get("steps"):
+            steps = spec_steps(raw["steps"])
         unit = raw.get("unit") or (ref.unit if ref else "none")
         links = (runbook_links(ref) if ref else ()) + _links(raw)
         return Panel(
@@ -194,6 +197,7 @@ class _Builder:
             links,
             "",
             ref.key if ref else None,
+            raw.get("color_mode", "background"),
         )
 
     def panel(self, pid: int, raw: dict[str, Any], layout: _Layout) -> Panel:

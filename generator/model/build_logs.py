@@ -6,6 +6,7 @@ like any metric the service exposes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from generator.model.logs import (
     Field,
     FilebeatOutput,
     Kafka,
+    Kibana,
     LogCounter,
     Logs,
     LogSource,
@@ -35,6 +37,7 @@ from generator.model.service import Service
 from generator.vocabulary import full_metric_name
 
 DEFAULT_REDACTION = "[REDACTED]"
+DEFAULT_KIBANA_TIME_FIELD = "@timestamp"  # Filebeat sets it from the source's timestamp
 DEFAULT_MULTILINE_MAX_LINES = 500
 DEFAULT_MULTILINE_TIMEOUT = "5s"
 # Filebeat's timestamp processor speaks Go layouts plus UNIX / UNIX_MS; Promtail and Alloy take
@@ -111,6 +114,20 @@ def counter(
         conditions(raw, spec.get("where")),
         spec.get("line"),
         spec.get("line_not"),
+    )
+
+
+def spec_queries(source: LogSource, raw: dict[str, Any]) -> tuple[SavedQuery, ...]:
+    """The spec's own saved queries, tied to the source: its stream in LogQL, its field in KQL."""
+    narrow = logql.kql(source)
+    return tuple(
+        SavedQuery(
+            f"{source.key}_{key}",
+            f"{source.title}: {q['title']}",
+            logql.on_stream(source, q["logql"]) if q.get("logql") else None,
+            f"{narrow} and ({q['kql']})" if q.get("kql") else None,
+        )
+        for key, q in raw.items()
     )
 
 
@@ -198,12 +215,24 @@ def source(service: Service, key: str, raw: dict[str, Any], configured: tuple[st
         (),
         tuple(d for d in DESTINATIONS if d in (raw.get("to") or configured)),
     )
-    return replace(built, queries=queries(built))
+    return replace(built, queries=queries(built) + spec_queries(built, raw.get("queries") or {}))
 
 
 def secret_ref(spec: dict[str, Any], key: str) -> str | None:
     value = spec.get(key)
     return str(value) if value else None
+
+
+def kibana(es: dict[str, Any]) -> Kibana | None:
+    k = es.get("kibana")
+    if not k:
+        return None
+    return Kibana(
+        k["host"],
+        k.get("index_pattern") or re.sub(r"%\{[^}]*\}", "*", es["index"]),
+        k.get("time_field", DEFAULT_KIBANA_TIME_FIELD),
+        tuple(sorted((k.get("date_formats") or {}).items())),
+    )
 
 
 def filebeat_output(d: dict[str, Any]) -> FilebeatOutput | None:
@@ -217,6 +246,7 @@ def filebeat_output(d: dict[str, Any]) -> FilebeatOutput | None:
             secret_ref(es, "password"),
             secret_ref(es, "api_key"),
             tls(es.get("tls"), hosts),
+            kibana(es),
         )
     if "logstash" in d:
         ls = d["logstash"]

@@ -48,6 +48,7 @@ T_SUBJECT = '{{ template "monspec.subject" . }}'
 T_HTML = '{{ template "monspec.email.html" . }}'
 T_DASHBOARD = '{{ template "monspec.dashboard_url" . }}'
 T_RUNBOOK = '{{ template "monspec.runbook_url" . }}'
+T_LOGS = '{{ template "monspec.logs_url" . }}'
 PAGERDUTY_SEVERITY = ("critical", "error", "warning", "info")
 SLACK_COLOURS = ("danger", "warning", "#439FE0")
 
@@ -85,7 +86,12 @@ class RoutingBuilder:
         )
 
     def _pinned_timing(self, match: dict[str, Any]) -> Timing | None:
-        """The timing a route inherits from the single severity or priority its matchers pin."""
+        """The timing a route inherits from the single severity or priority its matchers pin.
+
+        With `route_timing: parent` nothing is pinned: Alertmanager hands the parent's timing down.
+        """
+        if self.raw.get("route_timing") == "parent":
+            return None
         sev = match.get(conv.SEVERITY_LABEL)
         if isinstance(sev, str) and sev in self.severity_timing:
             return self.severity_timing[sev]
@@ -307,8 +313,10 @@ def _pagerduty(b: RoutingBuilder, raw: dict[str, Any]) -> dict[str, object]:
     out["details"] = {
         "summary": "{{ .CommonAnnotations.summary }}",
         "description": "{{ .CommonAnnotations.description }}",
+        "action": "{{ .CommonAnnotations.action }}",
         "runbook_url": T_RUNBOOK,
         "dashboard_url": T_DASHBOARD,
+        "logs_url": T_LOGS,
         "firing": "{{ .Alerts.Firing | len }}",
     }
     return out

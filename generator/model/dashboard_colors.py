@@ -49,3 +49,10 @@ def threshold_steps(ind: Indicator, colors: dict[str, str]) -> tuple[Step, ...]:
         Step(None, colors[severe_first[0].severity.name]),
         *(Step(_edge(t.value, t.op), c) for t, c in zip(severe_first, milder, strict=True)),
     )
+
+
+def spec_steps(raw: list[dict[str, object]]) -> tuple[Step, ...]:
+    """A panel's own `steps`: the first is the base colour (minus infinity), the others start at their value."""
+    out = [Step(None, str(raw[0]["color"]))]
+    out += [Step(float(str(s["value"])), str(s["color"])) for s in raw[1:]]
+    return tuple(out)

@@ -70,6 +70,7 @@ class Panel:
     links: tuple[Link, ...]
     content: str  # markdown of a text panel
     indicator: str | None  # the indicator shown, when the panel shows one
+    color_mode: str = "background"  # what a stat panel colours: background, value or none
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ class LogCounter:
 class SavedQuery:
     name: str
     title: str
-    logql: str
+    logql: str | None  # None: a spec's own query that has only a KQL form
     kql: str | None
 
 
@@ -109,6 +109,14 @@ class TLSConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Kibana:
+    host: str
+    index_pattern: str  # the data view the saved searches read
+    time_field: str
+    date_formats: tuple[tuple[str, str], ...]  # field -> Kibana (moment.js) date format
+
+
+@dataclass(frozen=True, slots=True)
 class Elasticsearch:
     hosts: tuple[str, ...]
     index: str
@@ -116,6 +124,7 @@ class Elasticsearch:
     password_ref: str | None  # "${NAME}": Filebeat resolves it from its keystore or the environment
     api_key_ref: str | None
     tls: TLSConfig
+    kibana: Kibana | None = None
 
 
 @dataclass(frozen=True, slots=True)

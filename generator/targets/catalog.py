@@ -21,6 +21,7 @@ from generator.model.objectives import BurnAlert, Objective
 from generator.model.promql import number
 from generator.model.routing import Fields, Route, Routing
 from generator.targets import Output
+from generator.targets._catalog_text import readable, silence_command
 from generator.targets._templates import render as render_template
 from generator.units import format_value
 
@@ -48,9 +49,13 @@ class AlertView:
     for_: str
     labels: tuple[tuple[str, str], ...]
     summary: str
+    description: str
+    action: str
+    silence: str
     receivers: tuple[str, ...]
     runbook: str | None
     dashboard: str | None
+    logs: str | None
     compliance: tuple[str, ...]
     log_queries: tuple[LogQueryView, ...]
     escalation: str | None
@@ -220,10 +225,14 @@ def alert_views(model: Model) -> list[AlertView]:
                 threshold_shown=shown,
                 for_=format_duration(rule.for_ms),
                 labels=tuple(sorted(rule.labels)),
-                summary=annotations.get("summary", ""),
+                summary=readable(annotations.get("summary", "")),
+                description=readable(annotations.get("description", "")),
+                action=readable(annotations.get("action", "")),
+                silence=silence_command(rule, model.prometheus.alertmanagers[0], names[rule.name] > 1),
                 receivers=_receivers(model.routing, rule),
                 runbook=annotations.get("runbook_url"),
                 dashboard=annotations.get("dashboard_url"),
+                logs=annotations.get("logs_url"),
                 compliance=compliance,
                 log_queries=log_index.read_by(_reads(rule, origin)),
                 escalation=escalation,

@@ -109,6 +109,7 @@ def output_view(out: FilebeatOutput) -> dict[str, Any]:
             "ssl": _ssl(out.tls, False),
             "template_name": base,
             "template_pattern": f"{base}*" if "%{" in out.index else out.index,
+            "kibana_host": out.kibana.host if out.kibana else None,
         }
     if isinstance(out, Kafka):
         auth = [(k, v) for k, v in (("username", out.username), ("password", out.password_ref)) if v]

@@ -76,7 +76,7 @@ def panel(p: Panel) -> Any:
             legendDisplayMode="table" if len(p.queries) > 1 or "{{" in "".join(q.legend for q in p.queries) else "list",
         )
     if p.type == "stat":
-        return new(gp.StatPanel, **common, **scale, format=p.unit, colorMode="background", graphMode="area")
+        return new(gp.StatPanel, **common, **scale, format=p.unit, colorMode=p.color_mode, graphMode="area")
     if p.type == "gauge":
         return new(gp.GaugeCurrentPanel, **common, **scale, format=p.unit, thresholdMarkers=True, calc="lastNotNull")
     if p.type == "bargauge":

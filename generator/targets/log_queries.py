@@ -35,7 +35,7 @@ def render(model: Model) -> list[Output]:
         queries = []
         for q in src.queries:
             item: dict[str, Any] = {"name": q.name, "title": q.title}
-            if loki:
+            if loki and q.logql is not None:
                 item["logql"] = q.logql
             if kql:
                 item["kql"] = q.kql  # None: KQL has no regular expressions, or the field is not parsed
