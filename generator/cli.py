@@ -348,6 +348,99 @@ def _routes_test(amtool: str, root: Path, service: str) -> bool:
     return failed or bad > 0
 
 
+@main.command()
+@click.argument("base")
+@click.argument("head")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--fail-on-weakening", is_flag=True, help="Exit 1 when a change weakens detection.")
+@handle_errors
+def diff(base: str, head: str, paths: tuple[str, ...], fmt: str, fail_on_weakening: bool) -> None:
+    """What changes between BASE and HEAD: alerts, routing, dashboards, logs and objectives.
+
+    BASE and HEAD are each a spec file, a folder of specs, an out/ tree or a git revision. For a
+    revision, PATHS (default: out) are the specs or out/ trees read at that revision. Changes that
+    weaken detection (a threshold moved away from firing, a longer `for`, a removed alert, a dropped
+    receiver...) are flagged.
+    """
+    from generator.review import compare, sides
+    from generator.review import report as review
+
+    try:
+        old = sides.load(base, paths, Path.cwd())
+        new = sides.load(head, paths, Path.cwd())
+    except sides.SideError as exc:
+        report(exc.diagnostics, "human")
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    changes = compare.compare(old.facts, new.facts)
+    render = review.as_json if fmt == "json" else review.as_markdown
+    click.echo(render(old.label, new.label, changes), nl=False)
+    if fail_on_weakening and any(c.weakens for c in changes):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prometheus", "url", required=True, help="Base URL of the Prometheus that holds the history.")
+@click.option("--from", "start", default="-7d", show_default=True, help="Start: now, -7d, RFC 3339 or unix seconds.")
+@click.option("--to", "end", default="now", show_default=True, help="End, in the same forms.")
+@click.option("--base", "base", multiple=True, type=click.Path(path_type=Path), help="The spec(s) before the change.")
+@click.option(
+    "--records",
+    type=click.Choice(["inline", "stored"]),
+    default="inline",
+    show_default=True,
+    help="inline: recording rules are replaced by their expressions; stored: read the series Prometheus recorded.",
+)
+@click.option("--timeout", "timeout", default="60s", show_default=True, help="Per-query time-out.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress on standard error.")
+@handle_errors
+def backtest(
+    specs: tuple[Path, ...],
+    url: str,
+    start: str,
+    end: str,
+    base: tuple[Path, ...],
+    records: str,
+    timeout: str,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """How often the alerts of SPECS would have fired and notified over a stretch of real history.
+
+    Runs each generated alert's expression as a range query at its rule group's interval against
+    Prometheus, replays `for` and `keep_firing_for`, and sends what fires through the routing
+    model (grouping, group intervals, inhibition). With --base, old and new side by side.
+    """
+    from generator.backtest import api, report, run
+    from generator.backtest.times import parse_time
+    from generator.model.durations import parse_duration
+
+    try:
+        t0, t1 = parse_time(start), parse_time(end)
+        limit = parse_duration(timeout) / 1000
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if t0 >= t1:
+        raise click.BadParameter(f"--from ({start}) must be before --to ({end})")
+    say = None if quiet else (lambda line: click.echo(f"backtest: {line}", err=True))
+    prom = api.Prometheus(url, timeout_s=limit, progress=say)
+
+    def one(paths: tuple[Path, ...]) -> run.Outcome:
+        result = _compile(paths, "human")
+        return run.run(result.models, result.files, prom, t0, t1, inline=records == "inline", progress=say)
+
+    try:
+        head = one(specs)
+        before = one(base) if base else None
+    except api.PrometheusError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(report.as_json(head, before) if fmt == "json" else report.as_markdown(head, before), nl=False)
+
+
 @main.command(name="import")
 @click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(

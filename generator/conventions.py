@@ -133,6 +133,11 @@ def catalog_path(service: str) -> str:
     return f"{service}/catalog.md"
 
 
+def catalog_json_path(service: str) -> str:
+    """The catalog's facts for tools: what `monspec diff` compares between two trees."""
+    return f"{service}/catalog.json"
+
+
 def rules_path(service: str) -> str:
     return f"{service}/prometheus/rules.yml"
 

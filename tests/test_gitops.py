@@ -22,7 +22,7 @@ def steps() -> dict[str, dict[str, Any]]:
     return {s.get("name", s.get("uses", "")): s for s in workflow["jobs"]["monspec"]["steps"]}
 
 
-def run_step(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_step(name: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The step's script under bash -e, as GitHub runs it, with this environment's monspec and python3 first."""
     script = steps()[name]["run"]
     bin_dir = Path(sys.executable).parent
@@ -36,7 +36,7 @@ def run_step(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
         timeout=120,
-        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", **(env or {})},
     )
 
 
@@ -82,3 +82,26 @@ def test_generate_format_json_keeps_standard_error_to_the_json(tmp_path: Path) -
     stale = run_monspec("generate", "--check", "--format", "json", "spec", "--out", "out", cwd=tmp_path)
     assert stale.returncode == 1 and json.loads(stale.stderr) == []
     assert "+edited by hand" not in stale.stdout and "-edited by hand" in stale.stdout
+
+
+def test_review_step_writes_the_diff_of_the_pull_request(tmp_path: Path) -> None:
+    """The step's own script, in a clone whose origin has the base branch: review.md is `monspec diff`."""
+    origin, clone = tmp_path / "origin", tmp_path / "clone"
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q", "-b", "main", str(origin)], check=True)
+    (origin / "spec").mkdir()
+    (origin / "spec" / "svc.yml").write_text(MINIMAL_SPEC)
+    subprocess.run([*git, "-C", str(origin), "add", "spec"], check=True)
+    subprocess.run([*git, "-C", str(origin), "commit", "-qm", "base"], check=True)
+    subprocess.run([*git, "clone", "-q", str(origin), str(clone)], check=True)
+    (clone / "spec" / "svc.yml").write_text(MINIMAL_SPEC.replace("critical: 10", "critical: 12"))
+    subprocess.run([*git, "-C", str(clone), "commit", "-qam", "raise the threshold"], check=True)
+    step = steps()["Review report"]
+    assert step["if"] == "github.event_name == 'pull_request'"
+    proc = run_step("Review report", clone, {"BASE_REF": "main"})
+    assert proc.returncode == 0, proc.stderr
+    report = (clone / "review.md").read_text()
+    assert report.startswith("## monspec diff `origin/main` → `HEAD`")
+    assert "alert `DepthCritical critical`: the threshold moved away from firing (`> 10` → `> 12`)" in report
+    post = steps()["Post the review report on the pull request"]["run"]
+    assert post.startswith('gh pr comment "$PR" --body-file review.md')

@@ -28,6 +28,7 @@ def all_targets() -> dict[str, Target]:
         alertmanager,
         alloy,
         catalog,
+        catalog_json,
         filebeat,
         grafana,
         kibana,
@@ -51,6 +52,7 @@ def all_targets() -> dict[str, Target]:
         "grafana": grafana.render,
         "objective-tests": objective_tests.render,
         "catalog": catalog.render,
+        "catalog-json": catalog_json.render,
         "routing-graph": routing_graph.render,
     }
 
