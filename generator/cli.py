@@ -57,35 +57,39 @@ def format_diagnostic(diag: Diagnostic, fmt: str) -> str:
     return out
 
 
-def report(diagnostics: list[Diagnostic], fmt: str) -> None:
+def report(diagnostics: list[Diagnostic], fmt: str, err: bool | None = None) -> None:
+    """Diagnostics in FMT: the machine formats (parsable, json) on standard output, so `> report.json`
+    captures them whole; the human format, and the count line after the others, on standard error."""
+    machine_err = fmt == "human" if err is None else err
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "file": d.span.file if d.span else None,
-                        "line": d.span.line if d.span else None,
-                        "column": d.span.col if d.span else None,
-                        "end_line": d.span.end_line if d.span else None,
-                        "end_column": d.span.end_col if d.span else None,
-                        "severity": str(d.severity),
-                        "code": d.code,
-                        "message": d.message,
-                        "hint": d.hint,
-                    }
-                    for d in diagnostics
-                ],
-                indent=2,
-            ),
-            err=True,
-        )
+        click.echo(json.dumps([_as_json(d) for d in diagnostics], indent=2), err=machine_err)
         return
     for d in diagnostics:
-        click.echo(format_diagnostic(d, fmt), err=True, nl=False)
+        click.echo(format_diagnostic(d, fmt), err=machine_err, nl=False)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     if diagnostics:
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def _as_json(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "file": d.span.file if d.span else None,
+        "line": d.span.line if d.span else None,
+        "column": d.span.col if d.span else None,
+        "end_line": d.span.end_line if d.span else None,
+        "end_column": d.span.end_col if d.span else None,
+        "severity": str(d.severity),
+        "code": d.code,
+        "message": d.message,
+        "hint": d.hint,
+    }
+
+
+def status(message: str, quiet: bool) -> None:
+    """A human message about what a command did (never a result): standard error, silenced by --quiet."""
+    if not quiet:
+        click.echo(message, err=True)
 
 
 def handle_errors(fn: F) -> F:
@@ -121,9 +125,15 @@ def spec_options(fn: F) -> F:
         type=click.Choice(["human", "parsable", "json"]),
         default="human",
         show_default=True,
-        help="How diagnostics are printed (json for CI annotations).",
+        help="How diagnostics are printed: human (standard error), parsable or json (standard output).",
     )(fn)
     return fn
+
+
+def quiet_option(fn: F) -> F:
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Print only diagnostics: no summary or status line (for hooks)."
+    )(fn)
 
 
 def spec_files(specs: tuple[Path, ...]) -> list[Path]:
@@ -173,10 +183,16 @@ def main() -> None:
 
 @main.command()
 @spec_options
+@quiet_option
 @handle_errors
-def validate(specs: tuple[Path, ...], fmt: str) -> None:
+def validate(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     """Check SPECS (schema and semantics) without writing anything."""
-    _compile(specs, fmt, render=False)
+    result = _compile(specs, fmt, render=False)
+    files = len(spec_files(specs))
+    indicators = sum(len(m.indicators) for m in result.models)
+    alerts = sum(len(m.alert_rules()) for m in result.models)
+    warnings = sum(d.severity is Severity.WARNING for d in result.diagnostics)
+    status(f"{files} spec file(s) valid: {indicators} indicator(s), {alerts} alert(s), {warnings} warning(s)", quiet)
 
 
 @main.command()
@@ -198,9 +214,16 @@ def validate(specs: tuple[Path, ...], fmt: str) -> None:
     type=click.Choice(list(PROFILES)),
     help="Output profile to write (repeatable); replaces every spec's output.profiles (default: the spec's, or files).",
 )
+@quiet_option
 @handle_errors
 def generate(
-    specs: tuple[Path, ...], fmt: str, out_dir: Path, check: bool, svg: bool, targets: tuple[str, ...]
+    specs: tuple[Path, ...],
+    fmt: str,
+    out_dir: Path,
+    check: bool,
+    svg: bool,
+    targets: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Generate every output of SPECS into OUT (atomically), or --check that OUT is current."""
     from generator.graphviz import GraphvizError
@@ -211,17 +234,17 @@ def generate(
     except GraphvizError as exc:
         click.echo(f"error: dot -Tsvg failed: {exc}", err=True)
         sys.exit(EXIT_FAILED)
-    status = fmt != "json"  # with --format json, standard error holds the diagnostics' JSON and nothing else
     if check:
         diff = diff_tree(out_dir, result.files)
         if diff:
-            click.echo("".join(diff), nl=False)
-            click.echo(f"{out_dir} is stale: run `monspec generate` and commit the result", err=status)
+            # The diff is the result (standard output), unless --format json keeps standard output for JSON.
+            click.echo("".join(diff), nl=False, err=fmt == "json")
+            click.echo(f"{out_dir} is stale: run `monspec generate` and commit the result", err=True)
             sys.exit(EXIT_FAILED)
-        click.echo(f"{out_dir} is current ({len(result.files)} files)", err=status)
+        status(f"{out_dir} is current ({len(result.files)} files)", quiet)
         return
     write_tree(out_dir, result.files)
-    click.echo(f"wrote {len(result.files)} files to {out_dir}", err=status)
+    status(f"wrote {len(result.files)} files to {out_dir}", quiet)
 
 
 def _dot() -> str:
@@ -484,7 +507,7 @@ def import_(
         else:
             done = cli_import.rules(list(rules), service, output, alertmanager)
     except cli_import.ImportFailed as exc:
-        report(exc.diagnostics, "parsable")
+        report(exc.diagnostics, "parsable", err=True)
         for line in exc.lines:
             click.echo(line, err=True)
         sys.exit(EXIT_INVALID)

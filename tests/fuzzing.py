@@ -594,15 +594,15 @@ class Arena:
             if tree(out) != SENTINEL or siblings != ["out"]:
                 TALLY.partial_writes += 1
                 raise AssertionError(f"a rejected spec touched out/: {sorted(tree(out))}, beside it {siblings}")
-            self._check_diagnostics(result.stderr, fmt, paths)
+            # Machine formats are the result (standard output); human diagnostics are messages (standard error).
+            self._check_diagnostics(result.stderr if fmt == "human" else result.stdout, fmt, paths)
             return code
         if code != 0:
             TALLY.tracebacks += 1
             raise AssertionError(f"exit {code}, expected 0 or 2:\n{result.stderr}")
         TALLY.exit_ok += 1
         written = tree(out)
-        # With --format json the status line goes to stdout, so that stderr holds only the diagnostics' JSON.
-        wrote = re.search(r"wrote (\d+) files", result.stderr + result.stdout)
+        wrote = re.search(r"wrote (\d+) files", result.stderr)  # a status line: standard error, in every format
         if siblings != ["out"] or set(SENTINEL) & set(written) or not wrote or int(wrote.group(1)) != len(written):
             TALLY.partial_writes += 1
             raise AssertionError(f"out/ is not one complete new tree: {sorted(written)}, beside it {siblings}")
@@ -616,18 +616,18 @@ class Arena:
         return code
 
     @staticmethod
-    def _check_diagnostics(stderr: str, fmt: str, paths: list[str]) -> None:
-        assert stderr.strip(), "exit 2 without a message"
+    def _check_diagnostics(stream: str, fmt: str, paths: list[str]) -> None:
+        assert stream.strip(), "exit 2 without a message"
         if fmt == "json":
-            items = json.loads(stderr)
-            assert items and any(i["severity"] == "error" for i in items), stderr
+            items = json.loads(stream)
+            assert items and any(i["severity"] == "error" for i in items), stream
             for i in items:
                 assert i["file"] in paths and isinstance(i["line"], int) and i["line"] >= 1, i
                 assert len(i["message"]) <= MAX_MESSAGE, i["message"][:200]
             return
-        lines = stderr.splitlines()
+        lines = stream.splitlines()
         heads = [m for m in (HEAD.match(line) for line in lines) if m]
-        assert heads, f"no positioned diagnostic in:\n{stderr[:2000]}"
+        assert heads, f"no positioned diagnostic in:\n{stream[:2000]}"
         first_line = lines[0]
         assert HEAD.match(first_line), f"the first line is not a positioned diagnostic: {first_line[:300]!r}"
         for m in heads:

@@ -72,16 +72,16 @@ def test_workflow_fails_on_a_stale_out_and_uploads_the_generated_tree() -> None:
     assert "--out build/out" in by_name["Build the artifact"]["run"]
 
 
-def test_generate_format_json_keeps_standard_error_to_the_json(tmp_path: Path) -> None:
+def test_generate_format_json_keeps_standard_output_to_the_json(tmp_path: Path) -> None:
     (tmp_path / "spec").mkdir()
     (tmp_path / "spec" / "svc.yml").write_text(MINIMAL_SPEC)
     proc = run_monspec("generate", "--format", "json", "spec", "--out", "out", cwd=tmp_path)
-    assert proc.returncode == 0 and json.loads(proc.stderr) == []
-    assert "wrote" in proc.stdout
+    assert proc.returncode == 0 and json.loads(proc.stdout) == []
+    assert "wrote" in proc.stderr
     (tmp_path / "out" / "svc" / "catalog.md").write_text("edited by hand\n")
     stale = run_monspec("generate", "--check", "--format", "json", "spec", "--out", "out", cwd=tmp_path)
-    assert stale.returncode == 1 and json.loads(stale.stderr) == []
-    assert "+edited by hand" not in stale.stdout and "-edited by hand" in stale.stdout
+    assert stale.returncode == 1 and json.loads(stale.stdout) == []
+    assert "+edited by hand" not in stale.stderr and "-edited by hand" in stale.stderr
 
 
 def test_review_step_writes_the_diff_of_the_pull_request(tmp_path: Path) -> None:

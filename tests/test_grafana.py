@@ -17,6 +17,8 @@ import functools
 import json
 import math
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -137,10 +139,6 @@ def test_ids_layout_and_datasources(path: Path) -> None:
             assert variables[var]["type"] == "datasource" and variables[var]["query"] == ds["type"]
 
 
-def _edge(op: str, value: float) -> float:
-    return math.nextafter(value, math.inf) if op in (">", "<=") else value
-
-
 def _alert_levels(service: str) -> dict[str, list[tuple[str, str, float]]]:
     """record -> [(severity, op, value)] from the generated alert rules, most severe first."""
     ranks = {name: i for i, name in enumerate(spec_of(service)["severities"])}
@@ -157,10 +155,54 @@ def _alert_levels(service: str) -> dict[str, list[tuple[str, str, float]]]:
 
 
 def _expected_steps(levels: list[tuple[str, str, float]], colors: dict[str, str], ok: str) -> list[Any]:
+    """The steps are the thresholds as the rules write them: no next-float edges in the JSON."""
     if levels[0][1] in (">", ">="):  # above: green, then rising severity
-        return [[None, ok]] + [[_edge(op, v), colors[s]] for s, op, v in reversed(levels)]
+        return [[None, ok]] + [[_plain(v), colors[s]] for s, _, v in reversed(levels)]
     milder = [colors[s] for s, _, _ in levels[1:]] + [ok]
-    return [[None, colors[levels[0][0]]]] + [[_edge(op, v), c] for (_, op, v), c in zip(levels, milder, strict=True)]
+    return [[None, colors[levels[0][0]]]] + [[_plain(v), c] for (_, _, v), c in zip(levels, milder, strict=True)]
+
+
+def _plain(v: float) -> float | int:
+    return int(v) if v.is_integer() else v
+
+
+def _grafana_color(panel: dict[str, Any], value: float, js_string: dict[float, str]) -> str:
+    """The colour Grafana gives a value: a value mapping of String(value) first, else the last
+    threshold step the value reaches (value >= step), as Grafana's display processor does."""
+    defaults = panel["fieldConfig"]["defaults"]
+    for mapping in defaults.get("mappings") or []:
+        if mapping["type"] == "value" and js_string[value] in mapping["options"]:
+            return str(mapping["options"][js_string[value]]["color"])
+    color = ""
+    for step in defaults["thresholds"]["steps"]:
+        if step["value"] is None or value >= step["value"]:
+            color = step["color"]
+    return color
+
+
+def _alerting_color(levels: list[tuple[str, str, float]], colors: dict[str, str], ok: str, value: float) -> str:
+    """The colour of the most severe alert whose rule condition holds at value, or ok."""
+    holds = {">": value.__gt__, ">=": value.__ge__, "<": value.__lt__, "<=": value.__le__}
+    for severity, op, threshold in levels:  # most severe first
+        if holds[op](threshold):
+            return colors[severity]
+    return ok
+
+
+def _edges(levels: list[tuple[str, str, float]]) -> set[float]:
+    """Each threshold and the floats on either side of it: where a colour and an alert could disagree."""
+    return {x for _, _, v in levels for x in (math.nextafter(v, -math.inf), v, math.nextafter(v, math.inf))}
+
+
+def _js_strings(values: set[float]) -> dict[float, str]:
+    """String(v) for each value, from node: the same conversion Grafana's value mappings use."""
+    node = shutil.which("node")
+    assert node, "node is needed to check value-mapping keys as JavaScript writes numbers"
+    ordered = sorted(values)
+    read = "JSON.parse(require('fs').readFileSync(0, 'utf8'))"
+    script = f"console.log(JSON.stringify({read}.map(String)));"
+    proc = subprocess.run([node, "-e", script], input=json.dumps(ordered), capture_output=True, text=True, check=True)
+    return dict(zip(ordered, json.loads(proc.stdout), strict=True))
 
 
 def _annotation_colors(dash: dict[str, Any]) -> dict[str, str]:
@@ -202,6 +244,7 @@ def test_panel_colours_are_the_alert_thresholds(service: str) -> None:
             if m:
                 record_of[r["labels"]["indicator"]] = m.group(1)
     checked = 0
+    js = _js_strings({x for lv in levels.values() for x in _edges(lv)})  # one node run per service
     for path in sorted((OUT / service / "grafana" / "dashboards").glob("*.json")):
         dash = load(path)
         colors = _annotation_colors(dash)
@@ -224,7 +267,11 @@ def test_panel_colours_are_the_alert_thresholds(service: str) -> None:
                 continue
             assert len(shown) == 1, p["title"]
             ok = (spec.get("dashboards") or {}).get("colors", {}).get("ok", "green")
-            assert steps == _expected_steps(levels[shown[0]], colors, ok), f"{path.name}: {p['title']}"
+            lv = levels[shown[0]]
+            assert steps == _expected_steps(lv, colors, ok), f"{path.name}: {p['title']}"
+            for value in sorted(_edges(lv)):
+                want = _alerting_color(lv, colors, ok, value)
+                assert _grafana_color(p, value, js) == want, f"{path.name}: {p['title']} at {value!r}"
             checked += 1
     # every indicator with thresholds is on the overview, at least
     assert checked >= len(levels)
@@ -308,7 +355,7 @@ def test_queries_parse_and_read_known_series(service: str) -> None:
 @pytest.mark.parametrize("service", SERVICES)
 def test_provisioning_loads_the_dashboards_directory(service: str) -> None:
     text = (OUT / service / "grafana" / "provisioning" / "dashboards.yml").read_text()
-    assert text.startswith("# Code generated by monspec from spec/examples/")
+    assert text.startswith("# Code generated by monspec from the spec of service ")
     prov = yaml.safe_load(text)
     assert prov["apiVersion"] == 1
     (provider,) = prov["providers"]

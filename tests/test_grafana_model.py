@@ -50,10 +50,13 @@ def model(
 
 
 def colour_at(steps: tuple[Step, ...], value: float) -> str:
-    """Grafana's rule: the last step whose value the number reaches; the first step is minus infinity."""
+    """Grafana's rule: a value mapping of the exact number first (a step's `edge`), else the last step
+    whose value the number reaches; the first step is minus infinity."""
     colour = steps[0].color
     for s in steps[1:]:
         assert s.value is not None
+        if value == s.value and s.edge is not None:
+            return s.edge
         if value >= s.value:
             colour = s.color
     return colour

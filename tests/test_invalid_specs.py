@@ -131,11 +131,12 @@ def test_parsable_format(name: str) -> None:
     case = _case(name)
     proc = regen.validate(case, "parsable")
     assert proc.returncode == regen.EXIT_INVALID
-    lines = proc.stderr.decode("utf-8").splitlines()
-    assert SUMMARY.match(lines[-1])
+    # The diagnostics are the result (standard output); the count line is a message (standard error).
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert SUMMARY.match(proc.stderr.decode("utf-8").strip())
     want = _diagnostics(case.expected.read_text("utf-8"))
-    assert len(lines) - 1 == len(want)
-    for line, d in zip(lines[:-1], want, strict=True):
+    assert len(lines) == len(want)
+    for line, d in zip(lines, want, strict=True):
         head = f"{d['file']}:{d['line']}:{d['col']}: {d['severity']} [{d['code']}] {d['message']}"
         assert line == head + (f" (hint: {d['hint']})" if d["hint"] else "")
         assert HEAD.match(line)
@@ -143,7 +144,7 @@ def test_parsable_format(name: str) -> None:
 
 def test_parsable_format_exact_line() -> None:
     proc = regen.validate(_case("unknown-key-top-level"), "parsable")
-    assert proc.stderr.decode("utf-8").splitlines()[0] == (
+    assert proc.stdout.decode("utf-8").splitlines()[0] == (
         "tests/invalid/unknown-key-top-level.yml:7:1: error [schema/unknown-key] "
         "the spec: unknown key 'indicator' (hint: did you mean 'indicators'?)"
     )
@@ -154,7 +155,8 @@ def test_json_format(name: str) -> None:
     case = _case(name)
     proc = regen.validate(case, "json")
     assert proc.returncode == regen.EXIT_INVALID
-    got = json.loads(proc.stderr)
+    assert proc.stderr == b""  # nothing but the JSON, and that on standard output
+    got = json.loads(proc.stdout)
     want = _diagnostics(case.expected.read_text("utf-8"))
     assert isinstance(got, list) and len(got) == len(want)
     for item, d in zip(got, want, strict=True):
@@ -176,7 +178,7 @@ def test_json_format(name: str) -> None:
 def test_json_format_exact_fields() -> None:
     proc = regen.validate(_case("unknown-key-scrape"), "json")
     assert proc.returncode == regen.EXIT_INVALID
-    [item] = json.loads(proc.stderr)
+    [item] = json.loads(proc.stdout)
     assert {k: item[k] for k in ("file", "line", "column", "severity", "code", "message", "hint")} == {
         "file": "tests/invalid/unknown-key-scrape.yml",
         "line": 7,

@@ -209,7 +209,7 @@ def test_cli_writes_the_spec_and_refuses_two_kinds_of_input(tmp_path: Path) -> N
 def test_the_example_of_docs_import_md_is_what_the_import_prints(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "import.md").read_text()
     rules_text = doc.split("```yaml\n# rules.yml\n", 1)[1].split("```", 1)[0]
-    shown = doc.split("`monspec import rules.yml --service api` prints:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    shown = doc.split("<!-- import-output: rules.yml --service api -->\n```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "rules.yml").write_text(rules_text)
     proc = run_monspec("import", "rules.yml", "--service", "api", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -220,6 +220,7 @@ def import_openslo(text: str) -> Imported:
                 indicators[key] = {
                     "title": title,
                     "expr": _TEMPLATE.sub("5m", query.strip()),
+                    "external_metrics": True,  # the query's metrics are not declared: validate may not ask for them
                     "direction": "above" if op in ("lt", "lte") else "below",
                     "inclusive": op in ("lt", "gt"),
                     "thresholds": {"warning": float(obj["value"])},

@@ -176,6 +176,20 @@ class Document:
         pos = self.key_spans.get(tuple(path))
         return Span(self.path, *pos) if pos else self.span(path)
 
+    def inner_span(self, path: PathKey, start: int, end: int) -> Span:
+        """The span of characters start:end of the string at path (quotes, escapes and folding
+        accounted for), or the whole string's span when its source cannot be mapped exactly."""
+        from generator.load.scalar_offsets import inner_span
+
+        whole = self.span(path)
+        value = self.get(path)
+        pos = self.spans.get(tuple(path))
+        try:
+            found = inner_span(self.text, pos, value, start, end) if pos and isinstance(value, str) else None
+        except (ValueError, IndexError):  # a scalar source it cannot decode: the whole value, never a guess
+            found = None
+        return Span(self.path, *found) if found else whole
+
     def get(self, path: PathKey, default: Any = None) -> Any:
         node = self.data
         for part in path:
@@ -598,15 +612,10 @@ def load_text(text: str, display: str) -> Document:
             ]
         ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = printable(exc.problem or exc.context or "invalid YAML", 200)
-        hint = "check indentation and quoting around this position"
-        if "found character '\\t'" in problem:
-            hint = "YAML forbids tabs for indentation; use spaces"
-        elif "another document" in problem:
-            problem = "a spec is a single YAML document, but a second one starts here"
-            hint = "remove the second '---' document, or put it in its own spec file"
-        raise CompileError([error("load/yaml", f"invalid YAML: {problem}", _mark_span(display, mark), hint)]) from exc
+        from generator.load.yaml_errors import explain
+
+        why = explain(exc, text)
+        raise CompileError([error("load/yaml", why.message, _mark_span(display, why.mark), why.hint)]) from exc
     except yaml.YAMLError as exc:
         raise CompileError(
             [error("load/yaml", f"invalid YAML: {printable(str(exc), 200)}", Span(display, 1, 1, 1, 1), None)]

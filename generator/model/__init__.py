@@ -17,7 +17,7 @@ from generator.model.service import PrometheusServer, RuleGroup, Service, Severi
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    source: str
+    source: str  # what generated files name as their origin (conventions.generated_from), not a path
     service: Service
     prometheus: PrometheusServer
     severities: tuple[Severity, ...]

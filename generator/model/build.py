@@ -117,7 +117,7 @@ def build(doc: Document, profiles: tuple[str, ...] | None = None) -> Model:
     objectives = build_objectives(d.get("objectives"), ctx, severities)
     used = {i.group for i in indicators} | {a.rule.group for a in alerts} | {o.group for o in objectives}
     model = Model(
-        doc.path,
+        conv.generated_from(service.name),
         service,
         prometheus,
         severities,

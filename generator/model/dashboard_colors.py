@@ -1,13 +1,13 @@
 """Colour steps from alert thresholds: the one place that decides what colour a value gets.
 
-Grafana colours a value with the last step whose value it reaches. Alert rules compare with
->, >=, < or <=. Each step therefore starts at the first value where the alert condition of its
-severity (or, for `ok`, of none) holds, so a panel and its alerts never disagree about a number.
+Grafana colours a value with the last step whose value it reaches (value >= step). Alert rules
+compare with >, >=, < or <=. Each step starts at its threshold as written in the spec; where the
+comparison leaves the threshold itself on the other side (`>` above, `<=` below), a value mapping
+of that exact number keeps the colour before the step, so a panel and its alerts never disagree
+about a number, and the dashboard reads `40`, not the next float `40.00000000000001`.
 """
 
 from __future__ import annotations
-
-import math
 
 from generator.model.dashboards import Step
 from generator.model.indicators import Indicator
@@ -26,10 +26,10 @@ def severity_colors(severities: tuple[Severity, ...], overrides: dict[str, str])
     return colors
 
 
-def _edge(value: float, op: str) -> float:
-    """The first value Grafana must colour as past the threshold: a step applies from its value upwards."""
-    # `x > v` alerts from just above v; `x <= v` keeps alerting at v, so the milder colour starts just above.
-    return math.nextafter(value, math.inf) if op in (">", "<=") else value
+def _step(value: float, op: str, color: str, before: str) -> Step:
+    """A step at the threshold itself; `before` stays the colour of the threshold when the alert
+    comparison excludes it (`x > v` does not fire at v; `x <= v` still fires at v)."""
+    return Step(value, color, before if op in (">", "<=") else None)
 
 
 def threshold_steps(ind: Indicator, colors: dict[str, str]) -> tuple[Step, ...]:
@@ -38,16 +38,17 @@ def threshold_steps(ind: Indicator, colors: dict[str, str]) -> tuple[Step, ...]:
         return (Step(None, colors[OK_COLOR]),)
     if ind.direction == "above":
         mildest_first = tuple(reversed(ind.thresholds))
+        shades = [colors[OK_COLOR], *(colors[t.severity.name] for t in mildest_first)]
         return (
-            Step(None, colors[OK_COLOR]),
-            *(Step(_edge(t.value, t.op), colors[t.severity.name]) for t in mildest_first),
+            Step(None, shades[0]),
+            *(_step(t.value, t.op, shades[i + 1], shades[i]) for i, t in enumerate(mildest_first)),
         )
     # below: the lowest values are the most severe; each threshold hands over to the next milder colour.
     severe_first = ind.thresholds
-    milder = [*(colors[t.severity.name] for t in severe_first[1:]), colors[OK_COLOR]]
+    shades = [*(colors[t.severity.name] for t in severe_first), colors[OK_COLOR]]
     return (
-        Step(None, colors[severe_first[0].severity.name]),
-        *(Step(_edge(t.value, t.op), c) for t, c in zip(severe_first, milder, strict=True)),
+        Step(None, shades[0]),
+        *(_step(t.value, t.op, shades[i + 1], shades[i]) for i, t in enumerate(severe_first)),
     )
 
 

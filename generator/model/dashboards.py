@@ -18,10 +18,16 @@ PANEL_TYPES = (*METRIC_PANEL_TYPES, "text", "logs")
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Grafana colours a value with the last step whose value it reaches; None is minus infinity."""
+    """Grafana colours a value with the last step whose value it reaches; None is minus infinity.
+
+    `edge` is the colour of a value exactly at `value` when the alert comparison leaves the
+    threshold itself on the milder side (`x > v` does not fire at v): the step stays at the
+    threshold as written, and a value mapping of v gives v its colour.
+    """
 
     value: float | None
     color: str
+    edge: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

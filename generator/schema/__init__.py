@@ -282,8 +282,10 @@ def validate(doc: Document) -> Iterator[Diagnostic]:
     if accepts(doc.data):
         return
     seen: set[tuple[str, int, int, str]] = set()
+    from generator.schema.indentation import refine
+
     for err in validator().iter_errors(doc.data):
-        diag = describe(err, doc)
+        diag = refine(describe(err, doc), err, doc)
         span = diag.span
         key = (diag.code, span.line if span else 0, span.col if span else 0, diag.message)
         if key not in seen:

@@ -59,7 +59,7 @@ def panel(p: Panel) -> Any:
         "dataSource": gp.datasource_ref(p.datasource, _DATASOURCE_VAR[p.datasource]) if p.datasource else None,
         "targets": _targets(p),
     }
-    steps = [(s.value, s.color) for s in p.steps]
+    steps = [(s.value, s.color, s.edge) for s in p.steps]
     colored = len(steps) > 1
     scale = {"steps": steps, "minimum": p.min, "maximum": p.max}
     if p.type == "timeseries":

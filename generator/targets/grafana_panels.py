@@ -8,6 +8,7 @@ write the current model only, so nothing is patched in the JSON afterwards.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attr
@@ -26,8 +27,38 @@ def _number(v: float | None) -> float | int | None:
     return int(v) if v is not None and v.is_integer() and abs(v) < 1e15 else v
 
 
-def _thresholds(steps: list[tuple[float | None, str]]) -> dict[str, Any]:
-    return {"mode": "absolute", "steps": [{"value": _number(v), "color": c} for v, c in steps]}
+# A colour step: its value (None: minus infinity), its colour, and the colour of a value exactly at
+# the step when that differs (model.dashboards.Step.edge).
+ColorStep = tuple[float | None, str, str | None]
+
+
+def _thresholds(steps: list[ColorStep]) -> dict[str, Any]:
+    return {"mode": "absolute", "steps": [{"value": _number(v), "color": c} for v, c, _ in steps]}
+
+
+def js_number(v: float) -> str:
+    """String(v) in JavaScript: the key Grafana looks a value up by in a value mapping."""
+    if v.is_integer() and abs(v) < 1e21:
+        return str(int(v))
+    sign, digits, exponent = Decimal(repr(v)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + int(exponent)  # the decimal point's place after the first `point` digits
+    head = "-" if sign else ""
+    if -6 < point <= 21:
+        if point <= 0:
+            return f"{head}0.{'0' * -point}{text}"
+        if point < len(text):
+            return f"{head}{text[:point]}.{text[point:]}"
+        return f"{head}{text}{'0' * (point - len(text))}"
+    mantissa = text[0] + (f".{text[1:]}" if len(text) > 1 else "")
+    return f"{head}{mantissa}e{'+' if point - 1 > 0 else '-'}{abs(point - 1)}"
+
+
+def _edge_mappings(steps: list[ColorStep]) -> list[dict[str, Any]]:
+    """A value exactly at a threshold the alert does not include keeps the colour before the step."""
+    edges = [(v, e) for v, _, e in steps if v is not None and e is not None]
+    options = {js_number(v): {"color": e, "index": i} for i, (v, e) in enumerate(edges)}
+    return [{"type": "value", "options": options}] if options else []
 
 
 def _reduce(calc: str) -> dict[str, Any]:
@@ -104,9 +135,14 @@ class _CurrentPanel:
 
 
 def _field_defaults(
-    unit: str, steps: list[tuple[float | None, str]], vmin: float | None, vmax: float | None, color: str
+    unit: str, steps: list[ColorStep], vmin: float | None, vmax: float | None, color: str
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"unit": unit, "thresholds": _thresholds(steps), "color": {"mode": color}, "mappings": []}
+    out: dict[str, Any] = {
+        "unit": unit,
+        "thresholds": _thresholds(steps),
+        "color": {"mode": color},
+        "mappings": _edge_mappings(steps),
+    }
     if vmin is not None:
         out["min"] = vmin
     if vmax is not None:
@@ -118,7 +154,7 @@ def _field_defaults(
 class TimeSeriesPanel(_CurrentPanel, core.TimeSeries):  # type: ignore[misc]
     """Threshold colours drawn as lines and areas behind the series, so the alert levels are visible."""
 
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
     minimum: float | None = attr.ib(default=None)
     maximum: float | None = attr.ib(default=None)
 
@@ -148,7 +184,7 @@ class TimeSeriesPanel(_CurrentPanel, core.TimeSeries):  # type: ignore[misc]
 class StatPanel(_CurrentPanel, core.Stat):  # type: ignore[misc]
     """The value on a background of its threshold colour."""
 
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
     minimum: float | None = attr.ib(default=None)
     maximum: float | None = attr.ib(default=None)
 
@@ -170,7 +206,7 @@ class StatPanel(_CurrentPanel, core.Stat):  # type: ignore[misc]
 
 @attr.s
 class GaugeCurrentPanel(_CurrentPanel, core.GaugePanel):  # type: ignore[misc]
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
     minimum: float | None = attr.ib(default=None)
     maximum: float | None = attr.ib(default=None)
 
@@ -190,7 +226,7 @@ class GaugeCurrentPanel(_CurrentPanel, core.GaugePanel):  # type: ignore[misc]
 
 @attr.s
 class BarGaugePanel(_CurrentPanel, core.BarGauge):  # type: ignore[misc]
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
     minimum: float | None = attr.ib(default=None)
     maximum: float | None = attr.ib(default=None)
 
@@ -215,7 +251,7 @@ class BarGaugePanel(_CurrentPanel, core.BarGauge):  # type: ignore[misc]
 class TablePanel(_CurrentPanel, core.Table):  # type: ignore[misc]
     """Instant values per series, one row each, the value cell on its threshold colour."""
 
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
     minimum: float | None = attr.ib(default=None)
     maximum: float | None = attr.ib(default=None)
 
@@ -230,7 +266,7 @@ class TablePanel(_CurrentPanel, core.Table):  # type: ignore[misc]
 
 @attr.s
 class PieChartPanel(_CurrentPanel, core.PieChartv2):  # type: ignore[misc]
-    steps: list[tuple[float | None, str]] = attr.ib(factory=list)
+    steps: list[ColorStep] = attr.ib(factory=list)
 
     def to_json_data(self) -> dict[str, Any]:
         options = {
