@@ -173,13 +173,19 @@ class _Parser:
                 raise self.unexpected(value, "label matching", "string")
             self.take()
             found.append((name.text, op.kind, unquote(value.text)))
-            after = self.peek()
-            if after.kind == "}" or (after.kind == "," and self.peek(1).kind == "}"):
-                self.i += 1 if after.kind == "}" else 2
+            if self.list_ends("}", "label matching"):
                 return found
-            if after.kind != ",":
-                raise self.unexpected(after, "label matching", '"," or "}"')
-            self.take()
+
+    def list_ends(self, closer: str, context: str) -> bool:
+        """Consume a list separator; a trailing comma before the closer is allowed, as in PromQL."""
+        after = self.peek()
+        if after.kind == closer or (after.kind == "," and self.peek(1).kind == closer):
+            self.i += 1 if after.kind == closer else 2
+            return True
+        if after.kind != ",":
+            raise self.unexpected(after, context, f'"," or "{closer}"')
+        self.take()
+        return False
 
     def grouping(self) -> list[str]:
         if self.peek().kind != "(":
@@ -197,13 +203,8 @@ class _Parser:
             if not _LABEL.match(label.text):
                 self.note(label.pos, f"unexpected {label.describe()} in grouping opts, expected label")
             labels.append(label.text)
-            after = self.peek()
-            if after.kind == ")" or (after.kind == "," and self.peek(1).kind == ")"):
-                self.i += 1 if after.kind == ")" else 2
+            if self.list_ends(")", "grouping opts"):
                 return labels
-            if after.kind != ",":
-                raise self.unexpected(after, "grouping opts", '"," or ")"')
-            self.take()
 
     def arguments(self) -> list[Node]:
         """A call's or an aggregation's parenthesised arguments (the "(" is next)."""
